@@ -1,0 +1,213 @@
+"""The ``kg`` command: build, query, export, validate and document the graph."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kg import __version__
+from kg.config import BASE_IRI_ENV, DEFAULT_BASE_IRI, DEFAULT_STORE_PATH, STORE_ENV, Settings
+from kg.docs import build_docs
+from kg.errors import InputError, KgError, ValidationError
+from kg.formats import RDF_FORMATS, RESULTS_FORMATS
+from kg.ingest import ingest as ingest_files
+from kg.ingest import read_rdf_file
+from kg.store import OxigraphStore
+from kg.validate import validate as validate_graph
+
+ALL_FORMATS = [*RESULTS_FORMATS, *RDF_FORMATS]
+
+
+class KgGroup(click.Group):
+    """Turns the project's errors into a one-line message and exit status 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ValidationError as error:
+            click.echo(error.report, err=True)
+            raise click.ClickException(str(error)) from None
+        except KgError as error:
+            raise click.ClickException(str(error)) from None
+
+
+def store_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--store PATH``, defaulting to ``$AXIS_KG_STORE`` or ``var/store``."""
+    return click.option(
+        "--store",
+        "store_path",
+        type=click.Path(path_type=Path, file_okay=False),
+        envvar=STORE_ENV,
+        default=DEFAULT_STORE_PATH,
+        show_default=True,
+        show_envvar=True,
+        help="Directory of the embedded Oxigraph store.",
+    )(command)
+
+
+def _settings(ctx: click.Context, store_path: Path) -> Settings:
+    return Settings(base_iri=ctx.obj["base_iri"], store_path=store_path)
+
+
+def _write(output: Path | None, data: bytes) -> None:
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        output.write_bytes(data)
+
+
+@click.group(cls=KgGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kg")
+@click.option(
+    "--base-iri",
+    envvar=BASE_IRI_ENV,
+    default=DEFAULT_BASE_IRI,
+    show_default=True,
+    show_envvar=True,
+    help="Base of the IRIs the graph mints (entities, graphs).",
+)
+@click.pass_context
+def main(ctx: click.Context, base_iri: str) -> None:
+    """Axis KG: geopolitical essays as a linked-data knowledge graph."""
+    ctx.obj = {"base_iri": base_iri}
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@store_option
+@click.pass_context
+def ingest(ctx: click.Context, files: tuple[Path, ...], store_path: Path) -> None:
+    """Load the ontology, then each RDF FILE into a graph named after the file.
+
+    Every file is parsed and checked against the SHACL shapes before anything is
+    written; a file that fails loads nothing. Re-ingesting a file replaces its graph.
+    """
+    settings = _settings(ctx, store_path)
+    for path in files:
+        if not path.is_file():
+            raise InputError(f"{path}: no such file")
+    with OxigraphStore.open(settings.store_path) as store:
+        for loaded in ingest_files(store, settings, files):
+            click.echo(f"{loaded.source}: {loaded.triples} triples in <{loaded.graph_iri}>")
+        click.echo(f"store {settings.store_path}: {len(store)} triples in {len(store.graphs())} graphs")
+
+
+@main.command()
+@click.argument("sparql", required=False)
+@click.option(
+    "--file", "query_file", type=click.File("rb"), help="Read the query from a file ('-' for stdin)."
+)
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(ALL_FORMATS),
+    help="Output format [default: json for SELECT/ASK, ttl for CONSTRUCT/DESCRIBE].",
+)
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to a file.")
+@store_option
+def query(
+    sparql: str | None,
+    query_file: click.utils.LazyFile | None,
+    format_name: str | None,
+    output: Path | None,
+    store_path: Path,
+) -> None:
+    """Run a SPARQL 1.1 query over all graphs (their union is the default graph)."""
+    if (sparql is None) == (query_file is None):
+        raise click.UsageError("give the query either as an argument or with --file, not both")
+    if query_file is not None:
+        raw = query_file.read()
+        try:
+            sparql = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise InputError(
+                f"{query_file.name}: not UTF-8 (byte {error.start}); save the query as UTF-8"
+            ) from None
+    if not sparql or not sparql.strip():
+        raise InputError("the query is empty")
+    with OxigraphStore.open(store_path, read_only=True) as store:
+        result = store.query(sparql)
+        _write(output, result.serialize(format_name))
+
+
+@main.command()
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(list(RDF_FORMATS)),
+    default="nq",
+    show_default=True,
+    help="nq, trig and jsonld keep the named graphs; the others merge them.",
+)
+@click.option("--graph", "graph_iri", help="Export only this named graph.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to a file.")
+@store_option
+def export(format_name: str, graph_iri: str | None, output: Path | None, store_path: Path) -> None:
+    """Write the whole store, or one graph, as RDF."""
+    with OxigraphStore.open(store_path, read_only=True) as store:
+        _write(output, store.export(format_name, graph_iri))
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@store_option
+@click.pass_context
+def validate(ctx: click.Context, files: tuple[Path, ...], store_path: Path) -> None:
+    """Check RDF FILES, or every document graph in the store, against the SHACL shapes.
+
+    Exits with status 1 if any graph has violations.
+    """
+    if files:
+        reports = [(str(path), validate_graph(read_rdf_file(path))) for path in files]
+    else:
+        settings = _settings(ctx, store_path)
+        with OxigraphStore.open(settings.store_path, read_only=True) as store:
+            names = [g for g in store.graphs() if g != settings.ontology_graph]
+            reports = [(name, validate_graph(store.graph(name))) for name in names]
+        if not reports:
+            click.echo("no document graphs in the store to validate")
+    for name, report in reports:
+        click.echo(f"{name}: {report.text()}")
+    failed = sum(not report.conforms for _, report in reports)
+    if failed:
+        raise click.ClickException(f"{failed} of {len(reports)} graph(s) do not conform")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@store_option
+def stats(as_json: bool, store_path: Path) -> None:
+    """Triples per graph and instances per class."""
+    with OxigraphStore.open(store_path, read_only=True) as store:
+        figures = store.stats()
+    if as_json:
+        click.echo(json.dumps(asdict(figures), indent=2))
+        return
+    click.echo(f"{figures.triples} triples in {len(figures.graphs)} graphs")
+    for graph in figures.graphs:
+        click.echo(f"  {graph.triples:>8} triples {graph.subjects:>6} subjects  <{graph.iri}>")
+    click.echo("instances per class:")
+    for cls, count in figures.classes.items():
+        click.echo(f"  {count:>8}  <{cls}>")
+
+
+@main.command()
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("var/docs"),
+    show_default=True,
+    help="Directory to write the HTML into.",
+)
+def docs(output: Path) -> None:
+    """Generate the ontology's HTML documentation (pyLODE)."""
+    for path in build_docs(output):
+        click.echo(str(path))

@@ -1,0 +1,65 @@
+"""HTML documentation of the ontology and its concept schemes, generated with pyLODE."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import logging
+import sys
+import types
+from pathlib import Path
+
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import SKOS
+
+from kg.namespaces import SCHEMES
+from kg.ontology import ONTOLOGY_FILE, SCHEMES_FILE
+
+
+def _pylode() -> types.ModuleType:
+    """Import pyLODE, working around 3.4.1, whose ``version.py`` reads a file its wheel lacks."""
+    try:
+        return importlib.import_module("pylode")
+    except FileNotFoundError:
+        for name in [m for m in sys.modules if m == "pylode" or m.startswith("pylode.")]:
+            del sys.modules[name]
+        shim = types.ModuleType("pylode.version")
+        shim.__version__ = importlib.metadata.version("pylode")
+        sys.modules["pylode.version"] = shim
+        return importlib.import_module("pylode")
+    finally:
+        # pyLODE logs its progress at INFO on the root logger; keep the CLI quiet.
+        logging.getLogger().setLevel(logging.WARNING)
+
+
+def _scheme_graph(schemes: Graph, scheme: URIRef) -> Graph:
+    """One concept scheme and its concepts: pyLODE's vocabulary profile renders one at a time."""
+    subgraph = Graph(namespace_manager=schemes.namespace_manager)
+    todo = [scheme, *schemes.subjects(SKOS.inScheme, scheme)]
+    while todo:
+        node = todo.pop()
+        for triple in schemes.triples((node, None, None)):
+            subgraph.add(triple)
+            if isinstance(triple[2], BNode):
+                todo.append(triple[2])
+    return subgraph
+
+
+def scheme_slug(scheme_iri: str) -> str:
+    """The last path segment of a scheme IRI, e.g. ``threat-category``."""
+    return scheme_iri.rstrip("/").rsplit("/", 1)[-1]
+
+
+def build_docs(out_dir: Path) -> list[Path]:
+    """Write ``ontology.html`` and ``schemes/{scheme}.html`` into ``out_dir``; return the files."""
+    pylode = _pylode()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "schemes").mkdir(exist_ok=True)
+    written = [out_dir / "ontology.html"]
+    pylode.OntPub(str(ONTOLOGY_FILE)).make_html(destination=written[0])
+    schemes = Graph().parse(SCHEMES_FILE, format="turtle")
+    for scheme_iri in SCHEMES:
+        target = out_dir / "schemes" / f"{scheme_slug(scheme_iri)}.html"
+        pylode.VocPub(_scheme_graph(schemes, URIRef(scheme_iri))).make_html(destination=target)
+        written.append(target)
+    return written
