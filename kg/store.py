@@ -152,9 +152,17 @@ def _nt_line(triple: Triple) -> str:
     return f"{s} {p} {o} ."
 
 
+def _brief(error: Exception, limit: int = 200) -> str:
+    """Oxigraph's message, cut before its list of expected characters grows past ``limit``."""
+    message = str(error).split("\n", 1)[0]
+    if len(message) <= limit:
+        return message
+    return message[:limit].rsplit(",", 1)[0] + ", …"
+
+
 def _query_error(error: SyntaxError) -> QuerySyntaxError:
     # pyoxigraph reports "error at LINE:COLUMN: expected ..."; keep its words.
-    return QuerySyntaxError(f"SPARQL syntax {error}")
+    return QuerySyntaxError(f"SPARQL syntax {_brief(error)}")
 
 
 class OxigraphStore:
@@ -209,7 +217,7 @@ class OxigraphStore:
         try:
             self._store.update(sparql)
         except SyntaxError as error:
-            raise InputError(f"the data could not be written, nothing was changed: {error}") from None
+            raise InputError(f"the data could not be written, nothing was changed: {_brief(error)}") from None
 
     @staticmethod
     def _insert_data(graph_iri: str, triples: Iterable[Triple]) -> tuple[str, int]:

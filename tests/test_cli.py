@@ -225,6 +225,9 @@ def test_query_to_an_output_file(runner: CliRunner, built: Settings, tmp_path: P
 def test_malformed_sparql_names_line_and_column(runner: CliRunner, built: Settings) -> None:
     result = kg(runner, built, "query", "SELECT ?s\nWHERE { ?s ?p }")
     assert_clean_error(result, "SPARQL syntax error at 2:")
+    long_list = kg(runner, built, "query", "SELECT ?x")
+    assert_clean_error(long_list, "SPARQL syntax error at 1:10: expected one of")
+    assert len(long_list.output.splitlines()) == 1 and len(long_list.output) < 240
 
 
 @pytest.mark.parametrize(
