@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal as TypingLiteral
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import pyoxigraph as ox
 from rdflib import XSD, BNode, Graph, Literal, URIRef
@@ -93,6 +93,7 @@ class QueryResult:
         return iter(self._native)
 
 
+@runtime_checkable
 class GraphStore(Protocol):
     """The operations the CLI and the service need; any SPARQL 1.1 store can provide them."""
 

@@ -22,7 +22,7 @@ from kg.errors import (
     UnsupportedFormatError,
 )
 from kg.namespaces import AXIS, OA
-from kg.store import OxigraphStore, Triple
+from kg.store import GraphStore, OxigraphStore, Triple
 
 EX = "https://example.org/"
 
@@ -200,3 +200,7 @@ def test_derived_integer_types_come_back_as_xsd_integer(store: OxigraphStore) ->
     given.add((node, OA.start, Literal("7", datatype=XSD.nonNegativeInteger)))
     store.replace_graph(f"{EX}graph/a", given)
     assert list(store.graph(f"{EX}graph/a")) == [(node, OA.start, Literal("7", datatype=XSD.integer))]
+
+
+def test_the_embedded_store_implements_the_store_interface(store: OxigraphStore) -> None:
+    assert isinstance(store, GraphStore)
