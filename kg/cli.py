@@ -16,12 +16,13 @@ from kg.config import BASE_IRI_ENV, DEFAULT_BASE_IRI, DEFAULT_STORE_PATH, STORE_
 from kg.docs import build_docs
 from kg.errors import InputError, KgError, ValidationError
 from kg.formats import RDF_FORMATS, RESULTS_FORMATS
+from kg.ingest import CORPUS_DIR, corpus_files, read_rdf_file
 from kg.ingest import ingest as ingest_files
-from kg.ingest import read_rdf_file
 from kg.store import OxigraphStore
 from kg.validate import validate as validate_graph
 
 ALL_FORMATS = [*RESULTS_FORMATS, *RDF_FORMATS]
+PROGRESS_FROM = 10  # documents; more show a progress bar and no per-document figures
 
 
 class KgGroup(click.Group):
@@ -80,22 +81,35 @@ def main(ctx: click.Context, base_iri: str) -> None:
 
 
 @main.command()
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @store_option
 @click.pass_context
 def ingest(ctx: click.Context, files: tuple[Path, ...], store_path: Path) -> None:
-    """Load the ontology, then each RDF FILE into a graph named after the file.
+    """Load the ontology, then each document (.txt, .md) or RDF FILE into a graph of its own.
 
-    Every file is parsed and checked against the SHACL shapes before anything is
-    written; a file that fails loads nothing. Re-ingesting a file replaces its graph.
+    Without FILES, every document in data/corpus/. A folder stands for its documents.
+    Every input is read, extracted and checked against the SHACL shapes before anything
+    is written; if one fails, nothing is loaded. Re-ingesting a document replaces its graph.
     """
     settings = _settings(ctx, store_path)
-    for path in files:
-        if not path.is_file():
+    paths: list[Path] = []
+    for path in files or (CORPUS_DIR,):
+        if path.is_dir():
+            paths += corpus_files(path)
+        elif path.is_file():
+            paths.append(path)
+        else:
             raise InputError(f"{path}: no such file")
     with OxigraphStore.open(settings.store_path) as store:
-        for loaded in ingest_files(store, settings, files):
-            click.echo(f"{loaded.source}: {loaded.triples} triples in <{loaded.graph_iri}>")
+        if len(paths) > PROGRESS_FROM:
+            with click.progressbar(length=len(paths), label="extracting", file=sys.stderr) as bar:
+                loaded = ingest_files(store, settings, paths, progress=lambda _: bar.update(1))
+        else:
+            loaded = ingest_files(store, settings, paths)
+        for item in loaded:
+            click.echo(f"{item.source}: {item.triples} triples in <{item.graph_iri}>")
+            if item.summary and len(loaded) <= PROGRESS_FROM + 1:
+                click.echo("  " + ", ".join(f"{name} {count}" for name, count in item.summary.items()))
         click.echo(f"store {settings.store_path}: {len(store)} triples in {len(store.graphs())} graphs")
 
 

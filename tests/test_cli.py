@@ -18,12 +18,14 @@ from rdflib.namespace import OWL, RDF
 
 from kg.cli import main
 from kg.config import Settings
+from kg.namespaces import AXIS
 from kg.ontology import ontology_graph
 from kg.store import OxigraphStore
 from tests.conftest import FIXTURES
 
 ONTOLOGY_GRAPH = "https://w3id.org/axis-kg/graph/ontology"
 SAMPLE_GRAPH = "https://w3id.org/axis-kg/graph/valid-document"
+ESSAY_GRAPH = "https://w3id.org/axis-kg/graph/new-axis-of-totalitarianism"
 COUNT_CLASSES = "SELECT (COUNT(*) AS ?n) WHERE { ?c a <http://www.w3.org/2002/07/owl#Class> }"
 
 
@@ -55,13 +57,23 @@ def store_graphs(settings: Settings) -> dict[str, Graph]:
 # -- ingest ------------------------------------------------------------------------
 
 
-def test_ingest_loads_the_ontology(runner: CliRunner, settings: Settings) -> None:
+def test_ingest_without_arguments_loads_the_ontology_and_the_corpus(
+    runner: CliRunner, settings: Settings
+) -> None:
     result = kg(runner, settings, "ingest")
     assert result.exit_code == 0, result.output
     assert f"<{ONTOLOGY_GRAPH}>" in result.output
+    assert "threats 11" in result.output and "linked to Wikidata" in result.output
     graphs = store_graphs(settings)
-    assert list(graphs) == [ONTOLOGY_GRAPH]
+    assert list(graphs) == [ESSAY_GRAPH, ONTOLOGY_GRAPH]
     assert isomorphic(graphs[ONTOLOGY_GRAPH], ontology_graph())
+
+
+def test_ingest_an_empty_folder_loads_the_ontology_only(
+    runner: CliRunner, settings: Settings, tmp_path: Path
+) -> None:
+    assert kg(runner, settings, "ingest", str(tmp_path)).exit_code == 0
+    assert list(store_graphs(settings)) == [ONTOLOGY_GRAPH]
 
 
 def test_ingest_twice_gives_the_same_graphs(runner: CliRunner, built: Settings) -> None:
@@ -79,7 +91,8 @@ def test_ingest_an_rdf_file_into_its_own_graph(built: Settings) -> None:
 
 def test_ingest_uses_the_store_from_the_environment(runner: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "from-env"
-    result = runner.invoke(main, ["ingest"], env={"AXIS_KG_STORE": str(path)})
+    (tmp_path / "empty").mkdir()
+    result = runner.invoke(main, ["ingest", str(tmp_path / "empty")], env={"AXIS_KG_STORE": str(path)})
     assert result.exit_code == 0, result.output
     assert (path / "CURRENT").is_file()
 
@@ -89,7 +102,13 @@ def test_ingest_with_another_base_iri_names_graphs_under_it(runner: CliRunner, s
         main, ["--base-iri", "http://localhost:5000/", "ingest", "--store", str(settings.store_path)]
     )
     assert result.exit_code == 0, result.output
-    assert list(store_graphs(settings)) == ["http://localhost:5000/graph/ontology"]
+    graphs = store_graphs(settings)
+    assert list(graphs) == [
+        "http://localhost:5000/graph/new-axis-of-totalitarianism",
+        "http://localhost:5000/graph/ontology",
+    ]
+    essay = graphs["http://localhost:5000/graph/new-axis-of-totalitarianism"]
+    assert (URIRef("http://localhost:5000/id/russia"), RDF.type, AXIS.State) in essay
 
 
 def test_a_bad_base_iri_is_refused(runner: CliRunner, settings: Settings) -> None:
@@ -105,7 +124,11 @@ def test_a_bad_base_iri_is_refused(runner: CliRunner, settings: Settings) -> Non
         ("binary.ttl", bytes(range(256)) * 4, "not valid Turtle"),
         ("latin1.ttl", '<http://a> <http://b> "caf\xe9" .'.encode("latin-1"), "not valid Turtle"),
         ("broken.ttl", b"<http://a> <http://b> .", "line 1"),
-        ("notes.txt", b"plain text", "cannot tell the RDF format"),
+        ("notes.txt", b"plain text", "no metadata"),
+        ("notes.docx", b"PK\x03\x04", "cannot tell the RDF format"),
+        ("essay.txt", b"", "the file is empty"),
+        ("essay.txt", b"\x00\x01binary\x00", "binary"),
+        ("essay.txt", b"Caf\xe9", "not valid UTF-8 at byte offset 3"),
         ("quads.nq", b"<http://a> <http://b> <http://c> <http://g> .", "one graph per file"),
         ("ontology.ttl", b"<http://a> <http://b> <http://c> .", "cannot name a document graph"),
     ],
@@ -313,8 +336,8 @@ def test_validate_files(runner: CliRunner, settings: Settings, tmp_path: Path) -
     assert_clean_error(result, "1 of 2 graph(s) do not conform", "must be one Wikidata item IRI")
 
 
-def test_validate_an_empty_store(runner: CliRunner, settings: Settings) -> None:
-    assert kg(runner, settings, "ingest").exit_code == 0
+def test_validate_an_empty_store(runner: CliRunner, settings: Settings, tmp_path: Path) -> None:
+    assert kg(runner, settings, "ingest", str(tmp_path)).exit_code == 0
     result = kg(runner, settings, "validate")
     assert result.exit_code == 0 and "no document graphs" in result.output
 
