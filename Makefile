@@ -38,6 +38,7 @@ format: install
 
 bench: install
 	$(BIN)/python bench/store.py
+	$(BIN)/python bench/ingest.py
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache

@@ -178,3 +178,9 @@ def test_a_copy_of_a_document_under_another_name_is_refused(essay_store: Setting
     result = CliRunner().invoke(main, ["ingest", str(copy), "--store", str(essay_store.store_path)])
     assert result.exit_code == 1 and "has the same text as" in result.output
     assert isomorphic(before, essay_graph(essay_store))
+
+
+def test_the_stored_essay_graph_still_conforms(essay_store: Settings) -> None:
+    result = CliRunner().invoke(main, ["validate", "--store", str(essay_store.store_path)])
+    assert result.exit_code == 0, result.output
+    assert f"{ESSAY_GRAPH}: conforms" in result.output

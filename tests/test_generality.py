@@ -74,3 +74,17 @@ def test_offsets_are_exact_in_every_essay(graphs: dict[str, Graph], name: str, f
         quote = URIRef(str(selector).split("#", 1)[0] + "#quote")
         start, end = int(graph.value(selector, OA.start)), int(graph.value(selector, OA.end))
         assert source[start:end] == str(graph.value(quote, OA.exact))
+
+
+def test_many_documents_show_progress_and_load_together(tmp_path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = (ESSAYS / "grain-corridor.md").read_text(encoding="utf-8")
+    for n in range(12):
+        (corpus / f"copy-{n:02d}.md").write_text(f"{text}\nNote {n}.\n", encoding="utf-8")
+    store = tmp_path / "store"
+    result = CliRunner().invoke(main, ["ingest", str(corpus), "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    assert "extracting" in result.stderr
+    with OxigraphStore.open(store, read_only=True) as opened:
+        assert len(opened.graphs()) == 13
