@@ -154,6 +154,8 @@ class _Builder:
             self.add(node, RDFS.label, Literal(pact.label, lang="en"))
             for party in pact.parties:
                 self.add(node, AXIS.party, self.entity(party))
+            if pact.signed is not None:
+                self.add(node, AXIS.signingDate, Literal(pact.signed.isoformat(), datatype=XSD.date))
             for claim in pact.evidence:
                 self.add(node, AXIS.evidence, self.iri("claim", claim))
         for key, grouping in self.x.groupings.items():

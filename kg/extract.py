@@ -9,6 +9,7 @@ after 'sanctions on'). Nothing here knows any one essay's sentences.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from collections.abc import Iterable
@@ -111,6 +112,7 @@ class Pact:
     kind: str
     parties: list[str]
     evidence: list[str] = field(default_factory=list)
+    signed: dt.date | None = None
 
 
 @dataclass
@@ -149,6 +151,46 @@ def find_mentions(gazetteer: Gazetteer, segmented: Segmented) -> list[Mention]:
             sentence = next((s for s in block.sentences if s.start <= match.start < s.end), None)
             mentions.append(Mention(Span(match.start, match.end, match.text), match.slug, index, sentence))
     return mentions
+
+
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        start=1,
+    )
+}
+_DATES = (
+    re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b"),
+    re.compile(r"\b(?P<d>\d{1,2})\s+(?P<month>[A-Z][a-z]+)\s+(?P<y>\d{4})\b"),
+    re.compile(r"\b(?P<month>[A-Z][a-z]+)\s+(?P<d>\d{1,2}),?\s+(?P<y>\d{4})\b"),
+)
+
+
+def find_date(text: str) -> dt.date | None:
+    """The first full calendar date written in ``text`` (ISO, '12 March 2024' or 'March 12, 2024')."""
+    for pattern in _DATES:
+        for found in pattern.finditer(text):
+            parts = found.groupdict()
+            month = int(parts["m"]) if parts.get("m") else _MONTHS.get(parts["month"].lower())
+            try:
+                return dt.date(int(parts["y"]), month or 0, int(parts["d"]))
+            except ValueError:
+                continue
+    return None
 
 
 class _Extractor:
@@ -306,6 +348,8 @@ class _Extractor:
                         pact.kind = kind if specificity[kind] >= specificity[pact.kind] else pact.kind
                         pact.label = f"{'–'.join(self.label(p) for p in parties)} {_PACT_NOUNS[pact.kind]}"
                     pact.evidence.append(self.claim_for(index, sentence))
+                    if pact.signed is None and re.search(r"\bsign(?:ed|ing)\b", sentence.text):
+                        pact.signed = find_date(sentence.text)
                 break
 
     def pact_parties(self, sentence: Span, pact_at: int) -> list[str]:

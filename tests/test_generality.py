@@ -9,6 +9,7 @@ from rdflib.namespace import RDF, RDFS
 
 from kg.cli import main
 from kg.config import Settings
+from kg.extract import find_date
 from kg.namespaces import AXIS, OA
 from kg.store import OxigraphStore
 from tests.conftest import FIXTURES
@@ -50,6 +51,7 @@ def test_prose_gives_a_treaty_a_named_grouping_a_threat_and_recommendations(grap
     graph = graphs["caspian-treaty"]
     (treaty,) = graph.subjects(RDF.type, AXIS.Treaty)
     assert labels(graph, graph.objects(treaty, AXIS.party)) == {"Azerbaijan", "Kazakhstan"}
+    assert str(graph.value(treaty, AXIS.signingDate)) == "2024-03-12"
     assert "Middle Corridor Bloc" in labels(graph, graph.subjects(RDF.type, AXIS.Coalition))
     threat = next(graph.subjects(RDF.type, AXIS.Threat))
     assert labels(graph, graph.objects(threat, AXIS.threatens)) == {"Armenia"}
@@ -88,3 +90,18 @@ def test_many_documents_show_progress_and_load_together(tmp_path) -> None:
     assert "extracting" in result.stderr
     with OxigraphStore.open(store, read_only=True) as opened:
         assert len(opened.graphs()) == 13
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("signed on 12 March 2024 in Baku", "2024-03-12"),
+        ("signed June 19, 2024, in Pyongyang", "2024-06-19"),
+        ("signed 2024-06-18", "2024-06-18"),
+        ("signed in 2024", None),
+        ("signed on 31 February 2024", None),
+    ],
+)
+def test_signing_dates_are_read_only_when_the_text_gives_a_full_date(text: str, expected: str | None) -> None:
+    found = find_date(text)
+    assert (found.isoformat() if found else None) == expected
