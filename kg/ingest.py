@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyoxigraph import RdfFormat
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from kg.build import build_graph
@@ -112,13 +112,12 @@ def load_ontology(store: GraphStore, settings: Settings) -> Loaded:
     return Loaded("ontology", iri, store.replace_graph(iri, ontology_graph()))
 
 
-def _duplicate_of(store: GraphStore, graph: Graph, iri: str) -> str | None:
+def _duplicate_of(store: GraphStore, digest: Literal | None, iri: str) -> str | None:
     """Another graph in the store built from the same text, if any."""
-    identifiers = [o for o in graph.objects(None, DCTERMS.identifier) if str(o).startswith("sha256:")]
-    if not identifiers:
+    if digest is None:
         return None
     query = (
-        f"SELECT ?g WHERE {{ GRAPH ?g {{ ?d {DCTERMS.identifier.n3()} {identifiers[0].n3()} }}"
+        f"SELECT ?g WHERE {{ GRAPH ?g {{ ?d {DCTERMS.identifier.n3()} {digest.n3()} }}"
         f" FILTER(?g != {URIRef(iri).n3()}) }} LIMIT 1"
     )
     rows = list(store.query(query))
@@ -137,6 +136,7 @@ def ingest(
     """
     gazetteer: Gazetteer | None = None
     prepared: dict[str, tuple[Path, Graph, dict[str, int] | None]] = {}
+    digests: dict[Literal, Path] = {}
     for path in paths:
         slug = slugify(path.stem)
         iri = settings.graph_iri(slug)
@@ -154,10 +154,12 @@ def ingest(
         report = validate(graph)
         if not report.conforms:
             raise ValidationError(f"{path} does not conform to the shapes; nothing was loaded", report.text())
-        same_text = next((p for i, (p, g, _) in prepared.items() if _same_text(g, graph)), None)
-        duplicate = str(same_text) if same_text else _duplicate_of(store, graph, iri)
+        digest = _digest(graph)
+        duplicate = str(digests[digest]) if digest in digests else _duplicate_of(store, digest, iri)
         if duplicate:
             raise InputError(f"{path} has the same text as {duplicate}; nothing was loaded")
+        if digest is not None:
+            digests[digest] = path
         prepared[iri] = (path, graph, summary)
         if progress is not None:
             progress(path)
@@ -168,6 +170,6 @@ def ingest(
     return loaded
 
 
-def _same_text(a: Graph, b: Graph) -> bool:
-    ids = {o for o in a.objects(None, DCTERMS.identifier) if str(o).startswith("sha256:")}
-    return bool(ids & set(b.objects(None, DCTERMS.identifier)))
+def _digest(graph: Graph) -> Literal | None:
+    """The 'sha256:…' identifier of the document a graph was built from, if any."""
+    return next((o for o in graph.objects(None, DCTERMS.identifier) if str(o).startswith("sha256:")), None)
