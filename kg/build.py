@@ -13,7 +13,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, XSD
 
 from kg.config import Settings
-from kg.extract import Extraction
+from kg.extract import Extraction, Statement
 from kg.gazetteer import Gazetteer
 from kg.identifiers import slugify
 from kg.namespaces import AXIS, OA, PREFIXES
@@ -173,29 +173,17 @@ class _Builder:
             for claim in grouping.evidence:
                 self.add(node, AXIS.evidence, self.iri("claim", claim))
         for key, threat in self.x.threats.items():
-            node = self.iri("threat", key)
-            self.add(node, RDF.type, AXIS.Threat)
-            self.add(node, RDFS.label, Literal(threat.label, lang="en"))
-            if threat.category is not None:
-                self.add(node, AXIS.threatCategory, threat.category)
-            if threat.number is not None:
-                self.add(node, AXIS.itemNumber, Literal(threat.number, datatype=XSD.integer))
+            node = self.statement(self.iri("threat", key), AXIS.Threat, AXIS.threatCategory, threat)
             for slug in threat.posed_by:
                 self.add(node, AXIS.posedBy, self.entity(slug))
             for pact in threat.pacts:
                 self.add(node, AXIS.posedBy, URIRef(self.settings.entity_iri(f"pact/{pact}")))
             for slug in threat.threatens:
                 self.add(node, AXIS.threatens, self.entity(slug))
-            for claim in threat.evidence:
-                self.add(node, AXIS.evidence, self.iri("claim", claim))
         for key, measure in self.x.countermeasures.items():
-            node = self.iri("countermeasure", key)
-            self.add(node, RDF.type, AXIS.Countermeasure)
-            self.add(node, RDFS.label, Literal(measure.label, lang="en"))
-            if measure.category is not None:
-                self.add(node, AXIS.countermeasureCategory, measure.category)
-            if measure.number is not None:
-                self.add(node, AXIS.itemNumber, Literal(measure.number, datatype=XSD.integer))
+            node = self.statement(
+                self.iri("countermeasure", key), AXIS.Countermeasure, AXIS.countermeasureCategory, measure
+            )
             for threat in measure.addresses:
                 self.add(node, AXIS.addresses, self.iri("threat", threat))
             for prop, slugs in (
@@ -206,8 +194,18 @@ class _Builder:
             ):
                 for slug in slugs:
                     self.add(node, prop, self.entity(slug))
-            for claim in measure.evidence:
-                self.add(node, AXIS.evidence, self.iri("claim", claim))
+
+    def statement(self, node: URIRef, cls: URIRef, category_property: URIRef, statement: Statement) -> URIRef:
+        """The triples a threat and a countermeasure share: type, label, category, number, evidence."""
+        self.add(node, RDF.type, cls)
+        self.add(node, RDFS.label, Literal(statement.label, lang="en"))
+        if statement.category is not None:
+            self.add(node, category_property, statement.category)
+        if statement.number is not None:
+            self.add(node, AXIS.itemNumber, Literal(statement.number, datatype=XSD.integer))
+        for claim in statement.evidence:
+            self.add(node, AXIS.evidence, self.iri("claim", claim))
+        return node
 
     def entity_descriptions(self) -> None:
         """Each entity the document refers to: types, neutral label and description, Wikidata link."""

@@ -80,29 +80,30 @@ class Claim:
 
 
 @dataclass
-class Threat:
+class Statement:
+    """What threats and countermeasures share: a label, a category, a list number, evidence claims."""
+
     key: str
     label: str
     category: URIRef | None
     number: int | None
-    posed_by: list[str] = field(default_factory=list)
-    pacts: list[str] = field(default_factory=list)
-    threatens: list[str] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)
 
 
 @dataclass
-class Countermeasure:
-    key: str
-    label: str
-    category: URIRef | None
-    number: int | None
+class Threat(Statement):
+    posed_by: list[str] = field(default_factory=list)
+    pacts: list[str] = field(default_factory=list)
+    threatens: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Countermeasure(Statement):
     addresses: list[str] = field(default_factory=list)
     recommended_for: list[str] = field(default_factory=list)
     targets: list[str] = field(default_factory=list)
     partners: list[str] = field(default_factory=list)
     capabilities: list[str] = field(default_factory=list)
-    evidence: list[str] = field(default_factory=list)
 
 
 @dataclass
