@@ -251,16 +251,14 @@ class _Extractor:
 
     def stable_key(self, *parts: str) -> str:
         """A key from content, not position: it stays when text is added elsewhere."""
-        base = hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:12]  # noqa: S324 (an id, not security)
-        key, n = base, 1
-        while key in self._keys:
-            n += 1
-            key = f"{base}-{n}"
-        self._keys.add(key)
-        return key
+        return self._claim_key(hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:12])  # noqa: S324
 
     def slug_key(self, label: str) -> str:
-        base = slugify(label)[:80] or "item"
+        """A readable key from a heading or label."""
+        return self._claim_key(slugify(label)[:80] or "item")
+
+    def _claim_key(self, base: str) -> str:
+        """``base``, or ``base-2``, ``base-3``… when the same text or label occurs again."""
         key, n = base, 1
         while key in self._keys:
             n += 1
@@ -501,7 +499,8 @@ class _Extractor:
             if threat_key
             else (heading.content.text if heading else first.text)
         )
-        measure = self.make_countermeasure(f"Response to {label_base}", first, item, block.number)
+        label = f"Response to {label_base}"
+        measure = self.make_countermeasure(self.slug_key(label), label, first, block.number)
         measure.evidence.append(self.claim_for(item, first))
         if threat_key:
             measure.addresses.append(threat_key)
@@ -516,9 +515,7 @@ class _Extractor:
         measure.partners = [p for p in measure.partners if p not in measure.recommended_for]
         self.countermeasures[measure.key] = measure
 
-    def make_countermeasure(
-        self, label: str, clause: Span, block_index: int, number: int | None
-    ) -> Countermeasure:
+    def make_countermeasure(self, key: str, label: str, clause: Span, number: int | None) -> Countermeasure:
         """A countermeasure from one clause: who should act, against whom, with whom, with what."""
         category, _ = self.measure_categories.best(clause.text)
         targets = self.after(self.cues.target_words, clause, lists=True)
@@ -531,7 +528,7 @@ class _Extractor:
         partners = [a for a in everyone if a not in targets and a not in recommended]
         capabilities = self.in_range(clause.start, clause.end, CAPABILITY_TYPES)
         return Countermeasure(
-            self.slug_key(label),
+            key,
             label,
             category,
             number,
@@ -560,7 +557,8 @@ class _Extractor:
         subjects = self.in_range(sentence.start, self.subject_end(sentence))
         imperative = sentence.text.split()[0].lower() in self.cues.imperative_verbs
         for clause in self.clauses(sentence):
-            measure = self.make_countermeasure("", clause, index, block.number)
+            key = self.stable_key("countermeasure", clause.text)
+            measure = self.make_countermeasure(key, "", clause, block.number)
             if measure.category is None:
                 continue  # a recommendation the categories do not cover stays a claim only
             measure.recommended_for = _unique(
@@ -571,8 +569,6 @@ class _Extractor:
                 measure.recommended_for = [a for a in self.context_actors(block) if a not in measure.targets]
             measure.partners = [p for p in measure.partners if p not in measure.recommended_for]
             measure.label = self.countermeasure_label(measure, block)
-            self._keys.discard(measure.key)
-            measure.key = self.stable_key("countermeasure", clause.text)
             measure.evidence.append(self.claim_for(index, sentence))
             self.countermeasures[measure.key] = measure
 
