@@ -38,7 +38,10 @@ class _Builder:
         self.graph.bind("id", settings.entity_iri(""))
         self.doc_slug = extraction.document.slug
         self.doc = document_iri(settings, self.doc_slug)
-        self.author = URIRef(settings.entity_iri(slugify(extraction.document.metadata.author)))
+        author = extraction.document.metadata.author
+        # a name with no Latin letters has no slug; a hash of it keeps the IRI stable
+        author_slug = slugify(author) or "author-" + hashlib.sha1(author.encode("utf-8")).hexdigest()[:10]  # noqa: S324
+        self.author = URIRef(settings.entity_iri(author_slug))
         self.entities: set[str] = set()
 
     def iri(self, kind: str, key: str) -> URIRef:

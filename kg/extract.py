@@ -343,13 +343,14 @@ class _Extractor:
                 if len(parties) >= 2:
                     key = slugify("-".join(self.label(p) for p in parties) + "-pact")
                     pact = self.pacts.setdefault(key, Pact(key, "", kind, parties))
-                    if specificity[kind] > specificity[pact.kind] or not pact.label:
-                        pact.kind = kind if specificity[kind] >= specificity[pact.kind] else pact.kind
-                        pact.label = f"{'–'.join(self.label(p) for p in parties)} {_PACT_NOUNS[pact.kind]}"
+                    if specificity[kind] > specificity[pact.kind]:
+                        pact.kind = kind
                     pact.evidence.append(self.claim_for(index, sentence))
                     if pact.signed is None and re.search(r"\bsign(?:ed|ing)\b", sentence.text):
                         pact.signed = find_date(sentence.text)
                 break
+        for pact in self.pacts.values():
+            pact.label = f"{'–'.join(self.label(p) for p in pact.parties)} {_PACT_NOUNS[pact.kind]}"
 
     def pact_parties(self, sentence: Span, pact_at: int) -> list[str]:
         """States after 'between' in the sentence, or the states compounded just before the pact word."""
@@ -390,9 +391,10 @@ class _Extractor:
                 if not heads:
                     continue
                 key = slugify(name)
-                noun = heads[0]
-                members = self.grouping_members(name, noun, sentence)
-                grouping = self.groupings.setdefault(key, Grouping(key, name, members))
+                if key not in self.groupings:
+                    members = self.grouping_members(name, heads[0], sentence)
+                    self.groupings[key] = Grouping(key, name, members)
+                grouping = self.groupings[key]
                 grouping.evidence.append(self.claim_for(index, sentence))
 
     def grouping_members(self, name: str, noun: str, sentence: Span) -> list[str]:
@@ -477,13 +479,10 @@ class _Extractor:
         )
         after_by = self.after(self.cues.by_words, sentence, lists=True)
         after_threat = self.after(self.cues.threat_words, sentence, TARGET_TYPES, lists=True)
-        if passive:
-            posers, threatened = after_by, subjects
-        else:
-            posers = _unique(subjects + after_by)
-            threatened = [s for s in after_threat if s not in posers]
+        # 'X is threatened by Y' names the threatened first; otherwise they stand after the threat word
+        posers = after_by if passive else _unique(subjects + after_by)
+        threatened = subjects if passive else []
         if not threatened:
-            # 'threatening Japan's and India's security': targets stand after the threat word.
             threatened = [s for s in after_threat if s not in posers]
         threat.posed_by = _unique(threat.posed_by + posers)
         threat.pacts = _unique(threat.pacts + self.document_pact(sentence))
@@ -568,7 +567,7 @@ class _Extractor:
                 # an imperative addresses the actors its section is about
                 measure.recommended_for = [a for a in self.context_actors(block) if a not in measure.targets]
             measure.partners = [p for p in measure.partners if p not in measure.recommended_for]
-            measure.label = self.countermeasure_label(measure, block)
+            measure.label = self.countermeasure_label(measure)
             measure.evidence.append(self.claim_for(index, sentence))
             self.countermeasures[measure.key] = measure
 
@@ -576,7 +575,6 @@ class _Extractor:
         """The actions of a recommendation: the predicate after the modal, split before each verb."""
         modal = self.cues.recommendation.search(sentence.text)
         start = modal.end() if modal else 0
-        prefix_entities = sentence.text[:start]
         pieces: list[tuple[int, int]] = []
         for part in re.finditer(r"[^,;]+", sentence.text[start:]):
             words = part.group().split()
@@ -599,7 +597,7 @@ class _Extractor:
         result = []
         for begin, end in spans:
             clause = Span(sentence.start + begin, sentence.start + end, sentence.text[begin:end])
-            if prefix_entities and begin == start:
+            if start and begin == start:
                 # the first action keeps the subject before the modal ('The EU must …')
                 clause = Span(sentence.start, clause.end, sentence.text[:end])
             stripped = clause.text.strip(" ,;.")
@@ -608,7 +606,7 @@ class _Extractor:
                 result.append(Span(clause.start + offset, clause.start + offset + len(stripped), stripped))
         return result or [sentence]
 
-    def countermeasure_label(self, measure: Countermeasure, block: Block) -> str:
+    def countermeasure_label(self, measure: Countermeasure) -> str:
         """A neutral label: category, then whom it targets or who should act."""
         what = self.measure_categories.label(measure.category) if measure.category else "countermeasure"
         if measure.targets:

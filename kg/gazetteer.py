@@ -65,7 +65,14 @@ def _read_tsv(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
             reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
             if tuple(reader.fieldnames or ()) != columns:
                 raise InputError(f"{path}: the columns must be {', '.join(columns)}")
-            return [dict(row) for row in reader]
+            rows = []
+            for row in reader:
+                if None in row or None in row.values():
+                    raise InputError(
+                        f"{path}, line {reader.line_num}: needs exactly {len(columns)} tab-separated columns"
+                    )
+                rows.append(row)
+            return rows
     except OSError as error:
         raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
 

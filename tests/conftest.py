@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph
 
+from kg.cli import main
 from kg.config import BASE_IRI_ENV, STORE_ENV, Settings
 from kg.store import OxigraphStore
 
@@ -45,3 +48,24 @@ def runner() -> CliRunner:
 def valid_document() -> Graph:
     """A small hand-made document graph that conforms to the shapes."""
     return Graph().parse(FIXTURES / "valid-document.ttl")
+
+
+@pytest.fixture(scope="session")
+def essay_store(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A store built by a plain ``kg ingest``: the ontology and the corpus (the essay).
+
+    A test that writes to it must leave it as it was.
+    """
+    settings = Settings(store_path=tmp_path_factory.mktemp("essay") / "store")
+    result = CliRunner().invoke(main, ["ingest", "--store", str(settings.store_path)])
+    assert result.exit_code == 0, result.output
+    return settings
+
+
+def run_query(settings: Settings, query_file: Path) -> list[dict[str, str]]:
+    """Run a catalog query with ``kg query --format csv``; the rows as dictionaries."""
+    result = CliRunner().invoke(
+        main, ["query", "--file", str(query_file), "--format", "csv", "--store", str(settings.store_path)]
+    )
+    assert result.exit_code == 0, result.output
+    return list(csv.DictReader(io.StringIO(result.stdout)))

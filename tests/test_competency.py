@@ -6,11 +6,8 @@ here; the HTTP endpoint's tests run them again once it exists.
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
@@ -20,7 +17,7 @@ from kg.cli import main
 from kg.config import Settings
 from kg.namespaces import AXIS, OA
 from kg.store import OxigraphStore
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, run_query
 from tests.test_reader import ESSAY
 
 QUERIES = PROJECT_ROOT / "data" / "queries"
@@ -29,21 +26,8 @@ ID = "https://w3id.org/axis-kg/id/"
 SOURCE = ESSAY.read_text(encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
-def essay_store(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    settings = Settings(store_path=tmp_path_factory.mktemp("essay") / "store")
-    result = CliRunner().invoke(main, ["ingest", "--store", str(settings.store_path)])
-    assert result.exit_code == 0, result.output
-    return settings
-
-
 def run(settings: Settings, name: str) -> list[dict[str, str]]:
-    path = next(QUERIES.glob(f"{name}-*.rq"))
-    result = CliRunner().invoke(
-        main, ["query", "--file", str(path), "--format", "csv", "--store", str(settings.store_path)]
-    )
-    assert result.exit_code == 0, result.output
-    return list(csv.DictReader(io.StringIO(result.stdout)))
+    return run_query(settings, next(QUERIES.glob(f"{name}-*.rq")))
 
 
 def essay_graph(settings: Settings) -> Graph:

@@ -80,3 +80,10 @@ def test_wrong_columns_are_refused(tmp_path: Path) -> None:
     (tmp_path / "g.tsv").write_text("slug\tname\n")
     with pytest.raises(InputError, match="the columns must be"):
         Gazetteer.load(tmp_path / "g.tsv", SMALL / "wikidata.tsv")
+
+
+def test_a_row_with_missing_columns_is_refused(tmp_path: Path) -> None:
+    rows = (SMALL / "gazetteer.tsv").read_text() + "atlantis\tAtlantis\tState\n"
+    (tmp_path / "g.tsv").write_text(rows)
+    with pytest.raises(InputError, match="line 7: needs exactly 6 tab-separated columns"):
+        Gazetteer.load(tmp_path / "g.tsv", SMALL / "wikidata.tsv")

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from kg.cli import main
 from kg.config import Settings
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, run_query
 
 CATALOG = sorted((PROJECT_ROOT / "data" / "queries").glob("*.rq"))
-
-
-@pytest.fixture(scope="module")
-def ontology_store(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    settings = Settings(store_path=tmp_path_factory.mktemp("catalog") / "store")
-    result = CliRunner().invoke(main, ["ingest", "--store", str(settings.store_path)])
-    assert result.exit_code == 0, result.output
-    return settings
 
 
 def test_the_catalog_is_not_empty() -> None:
@@ -36,10 +24,5 @@ def test_each_query_has_a_title_and_a_description(query: Path) -> None:
 
 
 @pytest.mark.parametrize("query", CATALOG, ids=[q.name for q in CATALOG])
-def test_each_query_runs_and_answers(query: Path, ontology_store: Settings) -> None:
-    result = CliRunner().invoke(
-        main, ["query", "--file", str(query), "--format", "csv", "--store", str(ontology_store.store_path)]
-    )
-    assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert len(rows) >= 1
+def test_each_query_runs_and_answers(query: Path, essay_store: Settings) -> None:
+    assert len(run_query(essay_store, query)) >= 1
