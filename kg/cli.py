@@ -213,6 +213,80 @@ def stats(as_json: bool, store_path: Path) -> None:
 
 
 @main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="Port.")
+@click.option(
+    "--timeout-s",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Stop a query (or update) that runs longer, and answer 503.",
+)
+@click.option(
+    "--max-rows",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Cap on result rows (or triples); a capped result says it was truncated.",
+)
+@click.option("--cors", is_flag=True, help="Allow cross-origin requests from any site.")
+@click.option(
+    "--update-token",
+    envvar="AXIS_KG_UPDATE_TOKEN",
+    show_envvar=True,
+    help="Accept SPARQL Update with 'Authorization: Bearer TOKEN' (the store is read-only without it).",
+)
+@click.option(
+    "--allow-service",
+    "allowed_services",
+    multiple=True,
+    help="An endpoint SERVICE may call (repeatable) [default: the Wikidata query service].",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Web worker processes, each with its own query worker [default: 2; 1 with --update-token].",
+)
+@store_option
+@click.pass_context
+def serve(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    timeout_s: float,
+    max_rows: int,
+    cors: bool,
+    update_token: str | None,
+    allowed_services: tuple[str, ...],
+    workers: int | None,
+    store_path: Path,
+) -> None:
+    """Serve the SPARQL endpoint and query page at http://HOST:PORT/sparql (gunicorn).
+
+    Read-only unless --update-token is given. Updates need a single writer, so with a
+    token the service runs one worker.
+    """
+    from service.config import WIKIDATA_SPARQL, ServiceConfig
+    from service.serve import serve as run_server
+
+    if update_token and workers not in (None, 1):
+        raise click.UsageError("--update-token needs --workers 1: the store has a single writer")
+    config = ServiceConfig(
+        store_path=store_path,
+        base_iri=ctx.obj["base_iri"],
+        timeout_s=timeout_s,
+        max_rows=max_rows,
+        cors=cors,
+        update_token=update_token or None,
+        allowed_services=allowed_services or (WIKIDATA_SPARQL,),
+    )
+    if not (store_path / "CURRENT").is_file():
+        raise InputError(f"no store at {store_path}: build one first with 'kg ingest'")
+    click.echo(f"serving {store_path} at http://{host}:{port}/sparql", err=True)
+    run_server(config, host, port, workers or (1 if update_token else 2))
+
+
+@main.command()
 @click.option(
     "--output",
     "-o",

@@ -1,5 +1,9 @@
-"""The HTTP service over the graph (SPARQL endpoint, entity pages).
+"""The web service: the SPARQL 1.1 endpoint, its query page and the dataset's descriptions.
 
-The Flask application lives here; until it exists, ``kg`` builds and queries the
-store from the command line.
+``create_app(config)`` builds the Flask application; ``kg serve`` runs it under gunicorn.
 """
+
+from service.app import create_app
+from service.config import ServiceConfig
+
+__all__ = ["ServiceConfig", "create_app"]
