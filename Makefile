@@ -4,7 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run build docs test lint format bench clean
+ASSETS := service/static/vendor/yasqe/yasqe.min.js
+YASQE  := service/static/node_modules/@zazuko/yasqe/build
+
+.PHONY: install assets run build docs test lint format bench clean
 
 # Install the project (editable) and its test tools into .venv; redone when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -13,7 +16,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(STAMP)
+install: $(STAMP) $(ASSETS)
+
+# The query page's editor, from the npm registry (pinned by package-lock.json), served locally.
+$(ASSETS): service/static/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix service/static --no-audit --no-fund --loglevel=error && \
+		mkdir -p $(@D) && cp $(YASQE)/yasqe.min.js $(YASQE)/yasqe.min.css $(@D)/; \
+	else \
+		echo "npm not found: the query page will use a plain text area (install Node.js for the editor)"; \
+	fi
+
+assets: $(ASSETS)
 
 # Build the graph into the embedded store (var/store) and its documentation (var/docs).
 build: install
@@ -21,7 +35,9 @@ build: install
 	$(BIN)/kg docs
 	$(BIN)/kg stats
 
+# Build, then serve the endpoint and query page on http://127.0.0.1:5000 until interrupted.
 run: build
+	$(BIN)/kg serve --host 127.0.0.1 --port 5000
 
 test: install
 	$(BIN)/ruff check .
@@ -37,6 +53,7 @@ format: install
 	$(BIN)/ruff check --fix .
 
 bench: install
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/ingest.py
 

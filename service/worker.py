@@ -119,6 +119,10 @@ def run_query(store: ox.Store, job: Job) -> Answer:
         return _failure(400, f"SPARQL syntax {_brief(error)}")
     except ValueError as error:
         return _failure(400, f"invalid dataset graph IRI: {error}")
+    except RuntimeError as error:
+        return _failure(400, f"the query failed: {_brief(error)}")
+    except OSError as error:
+        return _failure(502, f"the query failed: {_brief(error)}")
     kind: nego.Kind
     if isinstance(native, ox.QueryBoolean):
         kind = "boolean"
@@ -154,6 +158,8 @@ def run_query(store: ox.Store, job: Job) -> Answer:
                 rows = [[t.subject, t.predicate, t.object] for t in items]
                 return _html_answer(store, answer, ["subject", "predicate", "object"], rows)
             answer.body = results.write_graph(fmt, items)
+    except RuntimeError as error:
+        return _failure(400, f"the query failed while running: {_brief(error)}")
     except OSError as error:
         # Evaluation is lazy: a failing SERVICE call surfaces while reading the results.
         return _failure(502, f"the query failed while running: {_brief(error)}")
@@ -164,13 +170,16 @@ def run_update(store: ox.Store, job: Job) -> Answer:
     """Apply an update in one transaction; nothing is written if it fails."""
     try:
         text = guard.with_using(job.text, job.default_graphs or (), job.named_graphs or ())
-        store.update(text, base_iri=job.base_iri)
+        store.update(guard.clear_silently(text), base_iri=job.base_iri)
     except guard.GuardError as error:
         return _failure(400, str(error))
     except SyntaxError as error:
         return _failure(400, f"SPARQL Update syntax {_brief(error)}")
     except ValueError as error:
         return _failure(400, f"invalid graph IRI: {error}")
+    except RuntimeError as error:
+        # Oxigraph's evaluation errors, such as dropping a graph that does not exist.
+        return _failure(400, f"the update failed, nothing was changed: {_brief(error)}")
     except OSError as error:
         return _failure(502, f"the update failed, nothing was changed: {_brief(error)}")
     return Answer(status=204, kind="update")

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -69,3 +80,72 @@ def run_query(settings: Settings, query_file: Path) -> list[dict[str, str]]:
     )
     assert result.exit_code == 0, result.output
     return list(csv.DictReader(io.StringIO(result.stdout)))
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Server:
+    """A running ``kg serve``: its URL, process and log file."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    @property
+    def sparql(self) -> str:
+        return f"{self.url}/sparql"
+
+    def log_text(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+@contextmanager
+def serve(store_path: Path, *options: str, log_dir: Path) -> Iterator[Server]:
+    """Start ``kg serve`` on a free port over ``store_path``; stop it (and its workers) after."""
+    port = free_port()
+    log = log_dir / f"serve-{port}.log"
+    command = [sys.executable, "-m", "kg", "serve", "--store", str(store_path), "--port", str(port), *options]
+    with log.open("wb") as sink:
+        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
+    server = Server(f"http://127.0.0.1:{port}", process, log)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"kg serve exited with {process.returncode}:\n{server.log_text()}")
+            try:
+                with urllib.request.urlopen(f"{server.url}/healthz", timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"kg serve did not start:\n{server.log_text()}")
+            time.sleep(0.2)
+        yield server
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
+
+
+@pytest.fixture(scope="session")
+def endpoint(essay_store: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """``kg serve`` with its defaults over a copy of the essay store (read-only, one web worker).
+
+    A copy, because other tests write to the essay store while this server reads it.
+    """
+    copy = tmp_path_factory.mktemp("served") / "store"
+    shutil.copytree(essay_store.store_path, copy)
+    with serve(copy, "--workers", "1", log_dir=tmp_path_factory.mktemp("logs")) as server:
+        yield server
