@@ -276,9 +276,8 @@ def main() -> None:
         return
     print(f"cores: {os.cpu_count()}; command: {command}")
     print(f"catalog: {len(QUERIES)} queries, same row counts from both servers")
-    print(
-        f"{'server':<9} {'requests':>9} {'errors':>7} {'requests/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'ASK {} ms':>10}"
-    )
+    header = f"{'requests':>9} {'errors':>7} {'requests/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'ASK {} ms':>10}"
+    print(f"{'server':<9} {header}")
     for name, f in figures.items():
         print(
             f"{name:<9} {f['requests']:>9} {f['errors']:>7} {f['requests_per_s']:>11,.1f}"
