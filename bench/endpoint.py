@@ -37,6 +37,7 @@ import time
 from contextlib import ExitStack, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = sorted((ROOT / "data" / "queries").glob("*.rq"))
@@ -49,6 +50,15 @@ class Server:
     name: str
     port: int
     path: str  # where queries go
+
+
+class Run(NamedTuple):
+    """What one connection did: when it started and stopped, each request's latency, non-200s."""
+
+    began: float
+    ended: float
+    latencies: list[float]
+    errors: int
 
 
 @dataclass(frozen=True)
@@ -125,7 +135,7 @@ def wait_ready(process: subprocess.Popen[bytes], port: int, probe: tuple[str, st
     raise SystemExit(f"{process.args[0]} did not answer on port {port} within 60 s:\n{log.read_text()}")
 
 
-def rows(status: int, body: bytes) -> int:
+def rows(body: bytes) -> int:
     if body.lstrip().startswith(b"{"):
         data = json.loads(body)
         return 1 if "boolean" in data else len(data["results"]["bindings"])
@@ -137,7 +147,7 @@ def check_catalog(servers: list[Server], bodies: list[bytes]) -> None:
     conns = [http.client.HTTPConnection("127.0.0.1", s.port, timeout=60) for s in servers]
     for path, body in zip(QUERIES, bodies, strict=True):
         answers = [post(conn, server, body) for conn, server in zip(conns, servers, strict=True)]
-        counts = [rows(status, data) if status == 200 else None for status, data in answers]
+        counts = [rows(data) if status == 200 else None for status, data in answers]
         if None in counts or len(set(counts)) > 1:
             found = ", ".join(
                 f"{s.name}: {a[0]} {c} rows" for s, a, c in zip(servers, answers, counts, strict=True)
@@ -147,7 +157,7 @@ def check_catalog(servers: list[Server], bodies: list[bytes]) -> None:
         conn.close()
 
 
-def connection(load: Load, index: int, out: list[tuple[float, float, list[float], int]]) -> None:
+def connection(load: Load, index: int, out: list[Run]) -> None:
     """One keep-alive connection sending the catalog in turn, from its own starting query."""
     conn = http.client.HTTPConnection("127.0.0.1", load.server.port, timeout=60)
     latencies: list[float] = []
@@ -163,13 +173,13 @@ def connection(load: Load, index: int, out: list[tuple[float, float, list[float]
             conn.close()  # reconnects on the next request
         latencies.append(time.perf_counter() - sent)
         errors += status != 200
-    out.append((began, time.monotonic(), latencies, errors))
+    out.append(Run(began, time.monotonic(), latencies, errors))
     conn.close()
 
 
-def client(load: Load) -> list[tuple[float, float, list[float], int]]:
+def client(load: Load) -> list[Run]:
     """One client process: its connections, one thread each."""
-    out: list[tuple[float, float, list[float], int]] = []
+    out: list[Run] = []
     threads = [
         threading.Thread(target=connection, args=(load, load.first + i, out)) for i in range(load.connections)
     ]
@@ -186,7 +196,7 @@ def percentile(ordered: list[float], q: float) -> float:
 
 def run_load(
     pool: multiprocessing.pool.Pool, args: argparse.Namespace, server: Server, bodies: list[bytes]
-) -> list[tuple[float, float, list[float], int]]:
+) -> list[Run]:
     per_process = [len(range(p, args.concurrency, args.processes)) for p in range(args.processes)]
     per_connection = -(-args.requests // args.concurrency) if args.requests else 0
     loads = [
@@ -241,21 +251,21 @@ def main() -> None:
         check_catalog([kg, ox], bodies)
 
         pool = stack.enter_context(multiprocessing.get_context("fork").Pool(args.processes))
-        runs: dict[str, list[tuple[float, float, list[float], int]]] = {kg.name: [], ox.name: []}
+        runs: dict[str, list[Run]] = {kg.name: [], ox.name: []}
         spans = dict.fromkeys(runs, 0.0)
         for round_ in range(args.rounds):
             for server in (kg, ox) if round_ % 2 == 0 else (ox, kg):
                 results = run_load(pool, args, server, bodies)
-                spans[server.name] += max(r[1] for r in results) - min(r[0] for r in results)
+                spans[server.name] += max(r.ended for r in results) - min(r.began for r in results)
                 runs[server.name].extend(results)
         ask = {server.name: ask_p50(server) for server in (kg, ox)}
 
     figures = {}
     for name, results in runs.items():
-        ordered = sorted(t for r in results for t in r[2])
+        ordered = sorted(t for r in results for t in r.latencies)
         figures[name] = {
             "requests": len(ordered),
-            "errors": sum(r[3] for r in results),
+            "errors": sum(r.errors for r in results),
             "requests_per_s": len(ordered) / spans[name],
             "p50_ms": percentile(ordered, 0.5),
             "p99_ms": percentile(ordered, 0.99),
@@ -268,11 +278,8 @@ def main() -> None:
     }
     command = shlex.join(["python", *sys.argv])
     if args.json:
-        print(
-            json.dumps(
-                {"cores": os.cpu_count(), "command": command, "servers": figures, "kg/oxigraph": ratios}
-            )
-        )
+        figures["kg/oxigraph"] = ratios
+        print(json.dumps({"cores": os.cpu_count(), "command": command, "servers": figures}))
         return
     print(f"cores: {os.cpu_count()}; command: {command}")
     print(f"catalog: {len(QUERIES)} queries, same row counts from both servers")

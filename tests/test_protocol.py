@@ -99,7 +99,8 @@ QUERY_CASES = [
     _case(
         "query_dataset_full",
         "POST",
-        f"/sparql/?{_graphs('default-graph-uri', 'data3.rdf')}&{_graphs('named-graph-uri', 'data1.rdf', 'data2.rdf')}",
+        f"/sparql/?{_graphs('default-graph-uri', 'data3.rdf')}"
+        f"&{_graphs('named-graph-uri', 'data1.rdf', 'data2.rdf')}",
         QUERY,
         f"ASK {{ <{KASEI}data3.rdf> a ?type GRAPH ?g1 {{ <{KASEI}data1.rdf> a ?type }} "
         f"GRAPH ?g2 {{ <{KASEI}data2.rdf> a ?type }} }}",
@@ -218,8 +219,10 @@ UPDATE_CASES = [
         "POST",
         f"/sparql/?{_graphs('using-graph-uri', 'data1.rdf')}",
         UPDATE,
-        f"{_PREFIXES}CLEAR ALL ;\nINSERT DATA {{ GRAPH <{KASEI}data1.rdf> {{ <{KASEI}data1.rdf> a foaf:Document }} }} ;\n"
-        f"INSERT {{ GRAPH <{_TEST}-test/> {{ ?s a dc:BibliographicResource }} }}\nWHERE {{ ?s a foaf:Document }}",
+        f"{_PREFIXES}CLEAR ALL ;\n"
+        f"INSERT DATA {{ GRAPH <{KASEI}data1.rdf> {{ <{KASEI}data1.rdf> a foaf:Document }} }} ;\n"
+        f"INSERT {{ GRAPH <{_TEST}-test/> {{ ?s a dc:BibliographicResource }} }}\n"
+        "WHERE { ?s a foaf:Document }",
         then=_ask(
             "check",
             f"ASK {{ GRAPH <{_TEST}-test/> {{ <{KASEI}data1.rdf> a "

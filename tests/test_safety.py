@@ -103,8 +103,8 @@ def test_result_cap_applies_to_graphs(limited: Server) -> None:
 
 def test_service_to_an_allowed_endpoint_is_federated(limited: Server, endpoint: Server) -> None:
     query = (
-        "SELECT ?label WHERE { SERVICE <%s> { <https://w3id.org/axis-kg/id/russia> "
-        "<http://www.w3.org/2000/01/rdf-schema#label> ?label } }" % endpoint.sparql
+        f"SELECT ?label WHERE {{ SERVICE <{endpoint.sparql}> {{ <https://w3id.org/axis-kg/id/russia> "
+        "<http://www.w3.org/2000/01/rdf-schema#label> ?label } }"
     )
     response = requests.get(limited.sparql, params={"query": query}, timeout=30)
     assert response.status_code == 200, response.text
@@ -190,9 +190,8 @@ def test_load_and_service_in_updates_are_refused(writable: Server, update: str) 
 
 def test_an_update_over_time_changes_nothing(writable: Server) -> None:
     auth = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/sparql-update"}
-    seed = "INSERT DATA { GRAPH <http://example.org/g> { %s } }" % " ".join(
-        f"<http://e/s{i}> <http://e/p> {i} ." for i in range(60)
-    )
+    triples = " ".join(f"<http://e/s{i}> <http://e/p> {i} ." for i in range(60))
+    seed = f"INSERT DATA {{ GRAPH <http://example.org/g> {{ {triples} }} }}"
     assert requests.post(writable.sparql, data=seed, headers=auth, timeout=30).status_code == 204
     slow = (
         "WITH <http://example.org/g> INSERT { ?a <http://e/q> ?n } WHERE { "
