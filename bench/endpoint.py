@@ -2,8 +2,9 @@
 
 Builds a store with ``kg ingest`` in a temporary directory, starts ``kg serve`` (gunicorn,
 ``--workers 2``) and the reference, ``oxigraph serve-read-only --union-default-graph`` (so both
-default graphs are the union of all graphs), on that same directory, and checks that every query
-of the example catalog (``data/queries/*.rq``) gets 200 and the same number of rows from both.
+default graphs are the union of all graphs), on that same directory (both open it read-only),
+and checks that every query of the example catalog (``data/queries/*.rq``) gets 200 and the
+same number of rows from both; it stops there if not.
 
 Then a closed-loop load: ``--concurrency`` persistent HTTP/1.1 connections, spread over
 ``--processes`` client processes, each sending the catalog's queries in turn for ``--seconds``
@@ -13,7 +14,7 @@ kg (``--rounds 2``) so neither always runs first. Prints, for each server, reque
 kg/oxigraph, and the median latency of ``ASK {}`` sent alone on one connection (the fixed cost
 of a request). The client shares the machine's cores with the server being measured.
 
-    python bench/endpoint.py [--seconds 10] [--concurrency 8] [--processes 2] [--json]
+    python bench/endpoint.py [--seconds 10 | --requests N] [--concurrency 8] [--processes 2] [--json]
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ import argparse
 import http.client
 import json
 import multiprocessing
-import multiprocessing.pool
 import os
 import re
 import shlex
@@ -34,22 +34,32 @@ import sys
 import tempfile
 import threading
 import time
-from contextlib import ExitStack, suppress
-from dataclasses import dataclass
+from contextlib import ExitStack, closing, suppress
 from pathlib import Path
 from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = sorted((ROOT / "data" / "queries").glob("*.rq"))
-JSON_RESULTS = "application/sparql-results+json"
 GRAPH_FORM = re.compile(r"^\s*(CONSTRUCT|DESCRIBE)\b", re.IGNORECASE | re.MULTILINE)
 
+Request = tuple[bytes, dict[str, str]]  # body and headers of a POST
 
-@dataclass(frozen=True)
-class Server:
+
+class Server(NamedTuple):
     name: str
     port: int
     path: str  # where queries go
+
+
+class Load(NamedTuple):
+    """The work of one client process."""
+
+    server: Server
+    requests: list[Request]
+    seconds: float
+    count: int  # requests per connection; 0 means run for ``seconds``
+    connections: int
+    first: int  # index of this process's first connection, which picks its first query
 
 
 class Run(NamedTuple):
@@ -61,14 +71,16 @@ class Run(NamedTuple):
     errors: int
 
 
-@dataclass(frozen=True)
-class Load:
-    server: Server
-    bodies: list[bytes]
-    seconds: float
-    requests: int  # per connection; 0 means run for ``seconds``
-    connections: int  # in this client process
-    first: int  # index of this process's first connection
+def prepare(text: bytes) -> Request:
+    graph = GRAPH_FORM.search(text.decode())
+    accept = "application/n-triples" if graph else "application/sparql-results+json"
+    return text, {"Content-Type": "application/sparql-query", "Accept": accept}
+
+
+def post(conn: http.client.HTTPConnection, path: str, request: Request) -> tuple[int, bytes]:
+    conn.request("POST", path, body=request[0], headers=request[1])
+    response = conn.getresponse()
+    return response.status, response.read()
 
 
 def tool(name: str) -> str:
@@ -85,22 +97,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def post(conn: http.client.HTTPConnection, server: Server, body: bytes) -> tuple[int, bytes]:
-    accept = "application/n-triples" if GRAPH_FORM.search(body.decode()) else JSON_RESULTS
-    headers = {"Content-Type": "application/sparql-query", "Accept": accept}
-    conn.request("POST", server.path, body=body, headers=headers)
-    response = conn.getresponse()
-    return response.status, response.read()
-
-
-def start(command: list[str], log: Path, stack: ExitStack) -> subprocess.Popen[bytes]:
-    """Start ``command`` in a process group of its own, terminated when ``stack`` closes."""
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    stack.callback(stop, process)
-    return process
-
-
 def stop(process: subprocess.Popen[bytes]) -> None:
     """Terminate the whole process group (gunicorn's workers, their query workers), then wait."""
     with suppress(ProcessLookupError):
@@ -114,25 +110,20 @@ def stop(process: subprocess.Popen[bytes]) -> None:
     process.wait()
 
 
-def wait_ready(process: subprocess.Popen[bytes], port: int, probe: tuple[str, str, bytes], log: Path) -> None:
-    method, path, body = probe
+def start(stack: ExitStack, command: list[str], log: Path, port: int, probe: str, request: Request) -> None:
+    """Start ``command`` in a process group of its own, stopped when ``stack`` closes; wait for it."""
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    stack.callback(stop, process)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"{process.args[0]} exited with {process.returncode}:\n{log.read_text()}")
+    while process.poll() is None and time.monotonic() < deadline:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-        try:
-            conn.request(
-                method, path, body=body or None, headers={"Content-Type": "application/sparql-query"}
-            )
+        with closing(conn), suppress(OSError, http.client.HTTPException):
+            conn.request("POST" if request[0] else "GET", probe, body=request[0] or None, headers=request[1])
             if conn.getresponse().status == 200:
                 return
-        except (OSError, http.client.HTTPException):
-            pass
-        finally:
-            conn.close()
         time.sleep(0.2)
-    raise SystemExit(f"{process.args[0]} did not answer on port {port} within 60 s:\n{log.read_text()}")
+    raise SystemExit(f"{shlex.join(command)} did not start (exit {process.poll()}):\n{log.read_text()}")
 
 
 def rows(body: bytes) -> int:
@@ -142,16 +133,14 @@ def rows(body: bytes) -> int:
     return sum(1 for line in body.splitlines() if line.strip())
 
 
-def check_catalog(servers: list[Server], bodies: list[bytes]) -> None:
-    """Every query answers 200 with the same number of rows on every server, or abort."""
+def check_catalog(servers: list[Server], requests: list[Request]) -> None:
+    """Every query answers 200 with the same number of rows on every server, or stop."""
     conns = [http.client.HTTPConnection("127.0.0.1", s.port, timeout=60) for s in servers]
-    for path, body in zip(QUERIES, bodies, strict=True):
-        answers = [post(conn, server, body) for conn, server in zip(conns, servers, strict=True)]
-        counts = [rows(data) if status == 200 else None for status, data in answers]
+    for path, request in zip(QUERIES, requests, strict=True):
+        answers = [post(conn, s.path, request) for conn, s in zip(conns, servers, strict=True)]
+        counts = [rows(body) if status == 200 else None for status, body in answers]
         if None in counts or len(set(counts)) > 1:
-            found = ", ".join(
-                f"{s.name}: {a[0]} {c} rows" for s, a, c in zip(servers, answers, counts, strict=True)
-            )
+            found = ", ".join(f"{s.name} {a[0]}, {c} rows" for s, a, c in zip(servers, answers, counts))  # noqa: B905
             raise SystemExit(f"{path.name}: the servers disagree ({found}); nothing was timed")
     for conn in conns:
         conn.close()
@@ -161,13 +150,13 @@ def connection(load: Load, index: int, out: list[Run]) -> None:
     """One keep-alive connection sending the catalog in turn, from its own starting query."""
     conn = http.client.HTTPConnection("127.0.0.1", load.server.port, timeout=60)
     latencies: list[float] = []
-    errors, n = 0, len(load.bodies)
+    errors, n = 0, len(load.requests)
     began = time.monotonic()
     deadline = began + load.seconds
-    while (len(latencies) < load.requests) if load.requests else (time.monotonic() < deadline):
+    while len(latencies) < load.count if load.count else time.monotonic() < deadline:
         sent = time.perf_counter()
         try:
-            status, _ = post(conn, load.server, load.bodies[(index + len(latencies)) % n])
+            status, _ = post(conn, load.server.path, load.requests[(index + len(latencies)) % n])
         except (OSError, http.client.HTTPException):
             status = 0
             conn.close()  # reconnects on the next request
@@ -178,7 +167,7 @@ def connection(load: Load, index: int, out: list[Run]) -> None:
 
 
 def client(load: Load) -> list[Run]:
-    """One client process: its connections, one thread each."""
+    """One client process: its connections, a thread each."""
     out: list[Run] = []
     threads = [
         threading.Thread(target=connection, args=(load, load.first + i, out)) for i in range(load.connections)
@@ -190,32 +179,8 @@ def client(load: Load) -> list[Run]:
     return out
 
 
-def percentile(ordered: list[float], q: float) -> float:
+def percentile_ms(ordered: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else float("nan")
-
-
-def run_load(
-    pool: multiprocessing.pool.Pool, args: argparse.Namespace, server: Server, bodies: list[bytes]
-) -> list[Run]:
-    per_process = [len(range(p, args.concurrency, args.processes)) for p in range(args.processes)]
-    per_connection = -(-args.requests // args.concurrency) if args.requests else 0
-    loads = [
-        Load(server, bodies, args.seconds, per_connection, k, sum(per_process[:p]))
-        for p, k in enumerate(per_process)
-        if k
-    ]
-    return [result for results in pool.map(client, loads) for result in results]
-
-
-def ask_p50(server: Server, repeat: int = 200) -> float:
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
-    latencies = []
-    for _ in range(repeat):
-        sent = time.perf_counter()
-        post(conn, server, b"ASK {}")
-        latencies.append(time.perf_counter() - sent)
-    conn.close()
-    return percentile(sorted(latencies), 0.5)
 
 
 def main() -> None:
@@ -223,53 +188,56 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--seconds", type=float, default=10.0, help="duration of each timed run")
-    parser.add_argument("--requests", type=int, default=0, help="requests per run instead of --seconds")
+    parser.add_argument(
+        "--requests", type=int, default=0, help="requests per timed run, instead of --seconds"
+    )
     parser.add_argument("--concurrency", type=int, default=8, help="client connections")
     parser.add_argument("--processes", type=int, default=2, help="client processes sharing the connections")
-    parser.add_argument("--rounds", type=int, default=2, help="runs per server, alternating the order")
+    parser.add_argument("--rounds", type=int, default=2, help="timed runs per server, alternating the order")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
-    args.processes = max(1, min(args.processes, args.concurrency))
+    processes = max(1, min(args.processes, args.concurrency))
+    per_process = [len(range(p, args.concurrency, processes)) for p in range(processes)]
+    count = -(-args.requests // args.concurrency) if args.requests else 0
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up as on Ctrl-C
 
-    bodies = [path.read_bytes() for path in QUERIES]
+    requests = [prepare(path.read_bytes()) for path in QUERIES]
+    ask = prepare(b"ASK {}")
+    kg, ox = Server("kg", free_port(), "/sparql"), Server("oxigraph", free_port(), "/query")
+    runs: dict[str, list[Run]] = {kg.name: [], ox.name: []}
+    spans = dict.fromkeys(runs, 0.0)
     with ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        store = tmp / "store"
-        subprocess.run(
-            [tool("kg"), "ingest", "--store", str(store)], check=True, capture_output=True, cwd=ROOT
-        )
-        kg = Server("kg", free_port(), "/sparql")
-        ox = Server("oxigraph", free_port(), "/query")
-        # Both open the store read-only, so they can share the directory.
-        kg_cmd = [tool("kg"), "serve", "--store", str(store), "--host", "127.0.0.1"]
-        kg_process = start([*kg_cmd, "--port", str(kg.port), "--workers", "2"], tmp / "kg.log", stack)
-        ox_cmd = [tool("oxigraph"), "serve-read-only", "--location", str(store), "--union-default-graph"]
-        ox_process = start([*ox_cmd, "--bind", f"127.0.0.1:{ox.port}"], tmp / "oxigraph.log", stack)
-        wait_ready(kg_process, kg.port, ("GET", "/healthz", b""), tmp / "kg.log")
-        wait_ready(ox_process, ox.port, ("POST", "/query", b"ASK {}"), tmp / "oxigraph.log")
-        check_catalog([kg, ox], bodies)
+        store = str(tmp / "store")
+        subprocess.run([tool("kg"), "ingest", "--store", store], check=True, capture_output=True, cwd=ROOT)
+        kg_serve = [tool("kg"), "serve", "--store", store, "--host", "127.0.0.1", "--workers", "2"]
+        start(stack, [*kg_serve, "--port", str(kg.port)], tmp / "kg.log", kg.port, "/healthz", (b"", {}))
+        ox_serve = [tool("oxigraph"), "serve-read-only", "--location", store, "--union-default-graph"]
+        start(stack, [*ox_serve, "--bind", f"127.0.0.1:{ox.port}"], tmp / "ox.log", ox.port, ox.path, ask)
+        check_catalog([kg, ox], requests)
 
-        pool = stack.enter_context(multiprocessing.get_context("fork").Pool(args.processes))
-        runs: dict[str, list[Run]] = {kg.name: [], ox.name: []}
-        spans = dict.fromkeys(runs, 0.0)
+        pool = stack.enter_context(multiprocessing.get_context("fork").Pool(processes))
         for round_ in range(args.rounds):
             for server in (kg, ox) if round_ % 2 == 0 else (ox, kg):
-                results = run_load(pool, args, server, bodies)
+                loads = [
+                    Load(server, requests, args.seconds, count, k, sum(per_process[:p]))
+                    for p, k in enumerate(per_process)
+                ]
+                results = [run for runs_ in pool.map(client, loads) for run in runs_]
                 spans[server.name] += max(r.ended for r in results) - min(r.began for r in results)
                 runs[server.name].extend(results)
-        ask = {server.name: ask_p50(server) for server in (kg, ox)}
+        alone = {s.name: client(Load(s, [ask], 0, 200, 1, 0))[0].latencies for s in (kg, ox)}
 
-    figures = {}
+    figures: dict[str, dict[str, float]] = {}
     for name, results in runs.items():
         ordered = sorted(t for r in results for t in r.latencies)
         figures[name] = {
             "requests": len(ordered),
             "errors": sum(r.errors for r in results),
             "requests_per_s": len(ordered) / spans[name],
-            "p50_ms": percentile(ordered, 0.5),
-            "p99_ms": percentile(ordered, 0.99),
-            "ask_p50_ms": ask[name],
+            "p50_ms": percentile_ms(ordered, 0.5),
+            "p99_ms": percentile_ms(ordered, 0.99),
+            "ask_alone_p50_ms": percentile_ms(sorted(alone[name]), 0.5),
         }
     ours, ref = figures[kg.name], figures[ox.name]
     ratios = {
@@ -278,17 +246,19 @@ def main() -> None:
     }
     command = shlex.join(["python", *sys.argv])
     if args.json:
-        figures["kg/oxigraph"] = ratios
-        print(json.dumps({"cores": os.cpu_count(), "command": command, "servers": figures}))
+        print(json.dumps({"cores": os.cpu_count(), "command": command, **figures, "kg/oxigraph": ratios}))
         return
-    print(f"cores: {os.cpu_count()}; command: {command}")
+    print(f"cores: {os.cpu_count()}")
+    print(f"command: {command}")
     print(f"catalog: {len(QUERIES)} queries, same row counts from both servers")
-    header = f"{'requests':>9} {'errors':>7} {'requests/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'ASK {} ms':>10}"
-    print(f"{'server':<9} {header}")
+    print(
+        f"{'server':<9} {'requests':>9} {'errors':>7} {'requests/s':>11} {'p50 ms':>8} {'p99 ms':>8}", end=""
+    )
+    print(f" {'ASK {} alone ms':>16}")
     for name, f in figures.items():
         print(
             f"{name:<9} {f['requests']:>9} {f['errors']:>7} {f['requests_per_s']:>11,.1f}"
-            f" {f['p50_ms']:>8.2f} {f['p99_ms']:>8.2f} {f['ask_p50_ms']:>10.2f}"
+            f" {f['p50_ms']:>8.2f} {f['p99_ms']:>8.2f} {f['ask_alone_p50_ms']:>16.2f}"
         )
     print(f"kg/oxigraph: requests/s {ratios['requests_per_s']:.3f}, p50 latency {ratios['p50']:.2f}")
 
