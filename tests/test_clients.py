@@ -101,7 +101,7 @@ def test_rdflib_sparqlstore(endpoint: Server) -> None:
     assert (
         URIRef(RUSSIA),
         URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
-        Literal("Russia"),
+        Literal("Russia", lang="en"),
     ) in triples
 
 
