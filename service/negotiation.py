@@ -69,10 +69,11 @@ class NotAcceptable(ValueError):
 
 
 def _offer(kind: Kind) -> dict[str, Format]:
-    offer: dict[str, Format] = {}
+    # Each format's own media type before any alias, so that text/* picks text/csv, not text/xml.
+    offer = {fmt.media_type: fmt for fmt in FORMATS[kind]}
     for fmt in FORMATS[kind]:
-        for media_type in fmt.media_types:
-            offer.setdefault(media_type, fmt)
+        for alias in fmt.aliases:
+            offer.setdefault(alias, fmt)
     return offer
 
 

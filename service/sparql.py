@@ -224,8 +224,8 @@ def _content_type(media_type: str) -> str:
     return f"{media_type}; charset=utf-8" if textual else media_type
 
 
+@bp.route("/query", methods=["GET", "POST"], strict_slashes=False, endpoint="query")
 @bp.route("/sparql", methods=["GET", "POST"], strict_slashes=False)
-@bp.route("/query", methods=["GET", "POST"], strict_slashes=False)
 def endpoint() -> Response:
     """The SPARQL endpoint (and, for browsers, the query page)."""
     operation, params = read_operation()
