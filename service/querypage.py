@@ -101,8 +101,8 @@ def editor_available() -> bool:
     return all((STATIC / asset).is_file() for asset in EDITOR_ASSETS)
 
 
-def render(query: str, answer: Answer | None, config: ServiceConfig) -> str:
-    """The page for ``query`` and, if it ran, its answer."""
+def render(query: str, answer: Answer | None, config: ServiceConfig, error: str | None = None) -> str:
+    """The page for ``query`` and, if it ran, its answer (or what went wrong)."""
     examples = catalog.load(config.queries_dir)
     chosen = request.args.get("example")
     if not query and chosen:
@@ -116,6 +116,7 @@ def render(query: str, answer: Answer | None, config: ServiceConfig) -> str:
         "prefixes": PREFIXES,
         "answer": answer,
         "max_rows": config.max_rows,
+        "error": error,
     }
     if answer is not None:
         context["columns"] = answer.variables

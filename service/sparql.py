@@ -229,8 +229,16 @@ def _content_type(media_type: str) -> str:
 def endpoint() -> Response:
     """The SPARQL endpoint (and, for browsers, the query page)."""
     operation, params = read_operation()
+    browser = nego.prefers_html(request.headers.get("Accept"))
+    if operation is not None and operation.kind == "query" and browser:
+        # A person at the query page sees what went wrong above the query, ready to fix it.
+        try:
+            return _run_query(operation, params)
+        except ApiError as error:
+            page = querypage.render(operation.text, None, config(), error=error.description)
+            return Response(page, status=error.code, mimetype="text/html")
     if operation is None:
-        if nego.prefers_html(request.headers.get("Accept")):
+        if browser:
             return Response(querypage.render("", None, config()), mimetype="text/html")
         return description.service_description_response(_format_param(params))
     if operation.kind == "update":

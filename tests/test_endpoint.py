@@ -159,7 +159,11 @@ def test_browsers_get_an_html_error_page(endpoint: Server) -> None:
     assert response.status_code == 400
     assert response.headers["Content-Type"].startswith("text/html")
     assert "<script>alert" not in response.text
-    assert "Content-Security-Policy" in response.headers
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text  # the query, kept for fixing
+    assert 'class="query-error"' in response.text and "SPARQL syntax error" in response.text
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    missing = requests.get(f"{endpoint.url}/nowhere", headers={"Accept": BROWSER}, timeout=30)
+    assert missing.status_code == 404 and "<h1>404 Not Found</h1>" in missing.text
 
 
 def test_query_page_offers_the_catalog_and_editor(endpoint: Server) -> None:
@@ -191,3 +195,21 @@ def test_access_log_has_one_line_per_request(endpoint: Server) -> None:
 def test_healthz(endpoint: Server) -> None:
     response = requests.get(f"{endpoint.url}/healthz", timeout=30)
     assert response.json() == {"status": "ok", "updates": False}
+
+
+def test_query_page_needs_no_network(endpoint: Server) -> None:
+    page = _get(endpoint, BROWSER, query=SELECT).text
+    assets = re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', page)
+    assert assets and all(a.startswith("/static/") for a in assets), assets
+    for asset in assets:
+        assert requests.get(f"{endpoint.url}{asset}", timeout=30).status_code == 200
+
+
+def test_query_page_loads_the_editor_when_installed(endpoint: Server) -> None:
+    from service.querypage import EDITOR_ASSETS, editor_available
+
+    if not editor_available():
+        pytest.skip("the editor is not installed: 'make install' installs it with npm")
+    page = _get(endpoint, BROWSER).text
+    for asset in EDITOR_ASSETS:
+        assert f"/static/{asset}" in page
