@@ -19,6 +19,7 @@
     showQueryButton: false,
     resizeable: true,
     autocompleters: ["prefixes", "variables"],
+    createShareableLink: null, // the page has its own link to the query
   });
   var projectPrefixes = JSON.parse(textarea.dataset.prefixes || "{}");
   var declared = yasqe.getPrefixesFromQuery();
