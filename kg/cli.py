@@ -243,6 +243,14 @@ def stats(as_json: bool, store_path: Path) -> None:
     help="An endpoint SERVICE may call (repeatable) [default: the Wikidata query service].",
 )
 @click.option(
+    "--cache",
+    "cache_entries",
+    default=256,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Answers each web worker keeps for repeated requests (0: no cache).",
+)
+@click.option(
     "--workers",
     type=click.IntRange(min=1),
     help="Web worker processes, each with its own query worker [default: 2; 1 with --update-token].",
@@ -258,6 +266,7 @@ def serve(
     cors: bool,
     update_token: str | None,
     allowed_services: tuple[str, ...],
+    cache_entries: int,
     workers: int | None,
     store_path: Path,
 ) -> None:
@@ -279,6 +288,7 @@ def serve(
         cors=cors,
         update_token=update_token or None,
         allowed_services=allowed_services or (WIKIDATA_SPARQL,),
+        cache_entries=cache_entries,
     )
     if not (store_path / "CURRENT").is_file():
         raise InputError(f"no store at {store_path}: build one first with 'kg ingest'")

@@ -11,8 +11,10 @@ from flask import Flask, Response, g, jsonify, request
 
 from kg.errors import StoreMissingError
 from service import description, errors, sparql
+from service.cache import AnswerCache
 from service.config import ServiceConfig
-from service.executor import Executor
+from service.executor import Executor, QueryTimeout, WorkerUnavailable
+from service.worker import Job
 
 ACCESS_LOG = "axis_kg.access"
 
@@ -47,7 +49,8 @@ def create_app(config: ServiceConfig | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
     executor = Executor(config.store_path, writable=config.updates_enabled, timeout_s=config.timeout_s)
-    app.extensions["axis-kg"] = {"config": config, "executor": executor}
+    cache = AnswerCache(entries=config.cache_entries)
+    app.extensions["axis-kg"] = {"config": config, "executor": executor, "cache": cache}
 
     errors.register(app)
     app.register_blueprint(sparql.bp)
@@ -55,12 +58,14 @@ def create_app(config: ServiceConfig | None = None) -> Flask:
 
     @app.get("/healthz")
     def healthz() -> Response:
-        """Liveness and readiness: the worker answers a trivial query."""
+        """Liveness and readiness: the query worker itself answers a trivial query (never the cache)."""
         try:
-            sparql.execute(sparql.Job("query", "ASK {}", format_name="json"))
-        except errors.ApiError as error:
-            return errors.error_response(503, f"not ready: {error.description}")
-        return jsonify(status="ok", updates=config.updates_enabled)
+            executor.run(Job("query", "ASK {}", format_name="json"))
+        except (QueryTimeout, WorkerUnavailable) as error:
+            return errors.error_response(503, f"not ready: {error}")
+        return jsonify(
+            status="ok", updates=config.updates_enabled, cache={"hits": cache.hits, "misses": cache.misses}
+        )
 
     @app.before_request
     def _start_timer() -> None:

@@ -17,6 +17,7 @@ from flask import Blueprint, Response, current_app, g, request
 
 from service import description, guard, querypage
 from service import negotiation as nego
+from service.cache import AnswerCache
 from service.config import ServiceConfig
 from service.errors import ApiError
 from service.executor import Executor, QueryTimeout, WorkerUnavailable
@@ -131,15 +132,22 @@ def executor() -> Executor:
 
 
 def execute(job: Job) -> Answer:
-    """Run a job; turn a timeout or a dead worker into a 503 that says why."""
+    """Run a job (or reuse a cached answer); a timeout or a dead worker is a 503 that says why."""
+    runner = executor()
+    cache: AnswerCache = current_app.extensions["axis-kg"]["cache"]
+    if job.operation == "query" and (cached := cache.get(job, runner.generation)) is not None:
+        return cached
+    generation = runner.generation
     try:
-        answer = executor().run(job)
+        answer = runner.run(job)
     except QueryTimeout as error:
         raise ApiError(503, str(error)) from None
     except WorkerUnavailable as error:
         raise ApiError(503, f"the store is unavailable: {error}") from None
     if answer.error:
         raise ApiError(answer.status, answer.error)
+    if job.operation == "query":
+        cache.put(job, generation, answer)
     return answer
 
 

@@ -194,7 +194,19 @@ def test_access_log_has_one_line_per_request(endpoint: Server) -> None:
 
 def test_healthz(endpoint: Server) -> None:
     response = requests.get(f"{endpoint.url}/healthz", timeout=30)
-    assert response.json() == {"status": "ok", "updates": False}
+    assert response.json()["status"] == "ok" and response.json()["updates"] is False
+
+
+def test_repeated_queries_are_answered_from_the_cache(endpoint: Server) -> None:
+    def hits() -> int:
+        return requests.get(f"{endpoint.url}/healthz", timeout=30).json()["cache"]["hits"]
+
+    query = "SELECT ?c WHERE { ?c a <http://www.w3.org/2002/07/owl#Class> } ORDER BY ?c LIMIT 2 # cache probe"
+    first = _get(endpoint, None, query=query)
+    before = hits()
+    second = _get(endpoint, None, query=query)
+    assert hits() == before + 1
+    assert second.content == first.content
 
 
 def test_query_page_needs_no_network(endpoint: Server) -> None:
