@@ -56,6 +56,8 @@ bench: install
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/endpoint.py
+	$(BIN)/python bench/endpoint.py --kg-option=--cache=0
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache

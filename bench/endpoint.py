@@ -1,18 +1,15 @@
-"""Endpoint benchmark: ``kg serve`` against Oxigraph's own server, same store, same machine, one run.
+"""Endpoint benchmark: ``kg serve`` against Oxigraph's own server, on one store, in one run.
 
-Builds a store with ``kg ingest`` in a temporary directory, starts ``kg serve`` (gunicorn,
-``--workers 2``) and the reference, ``oxigraph serve-read-only --union-default-graph`` (so both
-default graphs are the union of all graphs), on that same directory (both open it read-only),
-and checks that every query of the example catalog (``data/queries/*.rq``) gets 200 and the
-same number of rows from both; it stops there if not.
-
-Then a closed-loop load: ``--concurrency`` persistent HTTP/1.1 connections, spread over
-``--processes`` client processes, each sending the catalog's queries in turn for ``--seconds``
-(or ``--requests`` in all), against each server in turn, in the order kg, oxigraph, oxigraph,
-kg (``--rounds 2``) so neither always runs first. Prints, for each server, requests, errors
-(non-200 answers and failed connections), requests/s, median and p99 latency, the ratios
-kg/oxigraph, and the median latency of ``ASK {}`` sent alone on one connection (the fixed cost
-of a request). The client shares the machine's cores with the server being measured.
+Ingests the corpus into a temporary store, serves it with ``kg serve --workers 2`` and with
+``oxigraph serve-read-only --union-default-graph`` (both default graphs are then the union of all
+graphs), and checks that each query of ``data/queries/*.rq`` gets 200 and as many rows from both.
+Then ``--concurrency`` keep-alive HTTP/1.1 connections, spread over ``--processes`` client
+processes, send the catalog's queries in turn for ``--seconds`` (or ``--requests`` in all) to one
+server at a time, in the order kg, oxigraph, oxigraph, kg (``--rounds 2``). Prints, per server,
+requests, errors (non-200 answers, failed connections), requests/s, median and p99 latency and the
+median latency of ``ASK {}`` sent alone (a request's fixed cost), then the ratios kg/oxigraph.
+The client shares the machine's cores with the servers. ``--kg-option`` passes an option to
+``kg serve``, e.g. ``--kg-option=--cache=0`` to measure it without its answer cache.
 
     python bench/endpoint.py [--seconds 10 | --requests N] [--concurrency 8] [--processes 2] [--json]
 """
@@ -23,8 +20,9 @@ import argparse
 import http.client
 import json
 import multiprocessing
+import multiprocessing.queues
 import os
-import re
+import queue
 import shlex
 import shutil
 import signal
@@ -40,9 +38,11 @@ from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = sorted((ROOT / "data" / "queries").glob("*.rq"))
-GRAPH_FORM = re.compile(r"^\s*(CONSTRUCT|DESCRIBE)\b", re.IGNORECASE | re.MULTILINE)
-
-Request = tuple[bytes, dict[str, str]]  # body and headers of a POST
+#: JSON for SELECT and ASK, N-Triples for CONSTRUCT and DESCRIBE.
+HEADERS = {
+    "Content-Type": "application/sparql-query",
+    "Accept": "application/sparql-results+json, application/n-triples;q=0.9",
+}
 
 
 class Server(NamedTuple):
@@ -52,14 +52,13 @@ class Server(NamedTuple):
 
 
 class Load(NamedTuple):
-    """The work of one client process."""
+    """The work of one client process: a connection for each index, which picks its first query."""
 
     server: Server
-    requests: list[Request]
+    queries: list[bytes]
     seconds: float
     count: int  # requests per connection; 0 means run for ``seconds``
-    connections: int
-    first: int  # index of this process's first connection, which picks its first query
+    connections: range
 
 
 class Run(NamedTuple):
@@ -71,14 +70,8 @@ class Run(NamedTuple):
     errors: int
 
 
-def prepare(text: bytes) -> Request:
-    graph = GRAPH_FORM.search(text.decode())
-    accept = "application/n-triples" if graph else "application/sparql-results+json"
-    return text, {"Content-Type": "application/sparql-query", "Accept": accept}
-
-
-def post(conn: http.client.HTTPConnection, path: str, request: Request) -> tuple[int, bytes]:
-    conn.request("POST", path, body=request[0], headers=request[1])
+def post(conn: http.client.HTTPConnection, path: str, query: bytes) -> tuple[int, bytes]:
+    conn.request("POST", path, body=query, headers=HEADERS)
     response = conn.getresponse()
     return response.status, response.read()
 
@@ -107,16 +100,17 @@ def stop(process: subprocess.Popen[bytes]) -> None:
     process.wait()
 
 
-def start(stack: ExitStack, command: list[str], log: Path, port: int, probe: str, request: Request) -> None:
+def start(stack: ExitStack, tmp: Path, server: Server, command: list[str], probe: str, query: bytes) -> None:
     """Start ``command`` in a process group of its own, stopped when ``stack`` closes; wait for it."""
+    log = tmp / f"{server.name}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     stack.callback(stop, process)
     deadline = time.monotonic() + 60
     while process.poll() is None and time.monotonic() < deadline:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
         with closing(conn), suppress(OSError, http.client.HTTPException):
-            conn.request("POST" if request[0] else "GET", probe, body=request[0] or None, headers=request[1])
+            conn.request("POST" if query else "GET", probe, body=query or None, headers=HEADERS)
             if conn.getresponse().status == 200:
                 return
         time.sleep(0.2)
@@ -130,11 +124,11 @@ def rows(body: bytes) -> int:
     return sum(1 for line in body.splitlines() if line.strip())
 
 
-def check_catalog(servers: list[Server], requests: list[Request]) -> None:
+def check_catalog(servers: list[Server], queries: list[bytes]) -> None:
     """Every query answers 200 with the same number of rows on every server, or stop."""
     conns = [http.client.HTTPConnection("127.0.0.1", s.port, timeout=60) for s in servers]
-    for path, request in zip(QUERIES, requests, strict=True):
-        answers = [post(conn, s.path, request) for conn, s in zip(conns, servers, strict=True)]
+    for path, query in zip(QUERIES, queries, strict=True):
+        answers = [post(conn, s.path, query) for conn, s in zip(conns, servers, strict=True)]
         counts = [rows(body) if status == 200 else None for status, body in answers]
         if None in counts or len(set(counts)) > 1:
             seen = zip(servers, answers, counts, strict=True)
@@ -144,37 +138,59 @@ def check_catalog(servers: list[Server], requests: list[Request]) -> None:
         conn.close()
 
 
-def connection(load: Load, index: int, out: list[Run]) -> None:
-    """One keep-alive connection sending the catalog in turn, from its own starting query."""
+def connection(load: Load, index: int) -> Run:
+    """One keep-alive connection sending the catalog in turn, from query ``index`` on."""
     conn = http.client.HTTPConnection("127.0.0.1", load.server.port, timeout=60)
     latencies: list[float] = []
-    errors, n = 0, len(load.requests)
+    errors, n = 0, len(load.queries)
     began = time.monotonic()
     deadline = began + load.seconds
     while len(latencies) < load.count if load.count else time.monotonic() < deadline:
         sent = time.perf_counter()
         try:
-            status, _ = post(conn, load.server.path, load.requests[(index + len(latencies)) % n])
+            status, _ = post(conn, load.server.path, load.queries[(index + len(latencies)) % n])
         except (OSError, http.client.HTTPException):
             status = 0
             conn.close()  # reconnects on the next request
         latencies.append(time.perf_counter() - sent)
         errors += status != 200
-    out.append(Run(began, time.monotonic(), latencies, errors))
     conn.close()
+    return Run(began, time.monotonic(), latencies, errors)
 
 
-def client(load: Load) -> list[Run]:
+def client(load: Load, results: multiprocessing.queues.Queue[list[Run]]) -> None:
     """One client process: its connections, a thread each."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     out: list[Run] = []
-    threads = [
-        threading.Thread(target=connection, args=(load, load.first + i, out)) for i in range(load.connections)
-    ]
+    threads = [threading.Thread(target=lambda i=i: out.append(connection(load, i))) for i in load.connections]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return out
+    results.put(out)
+
+
+def run_load(loads: list[Load]) -> list[Run]:
+    """Each load in a client process of its own; they are stopped if anything goes wrong."""
+    context = multiprocessing.get_context("fork")
+    results: multiprocessing.queues.Queue[list[Run]] = context.Queue()
+    processes = [context.Process(target=client, args=(load, results)) for load in loads]
+    try:
+        for process in processes:
+            process.start()
+        out: list[list[Run]] = []
+        while len(out) < len(processes):
+            with suppress(queue.Empty):
+                out.append(results.get(timeout=1))
+            if any(process.exitcode for process in processes):
+                raise SystemExit("a client process failed")
+        return [run for runs in out for run in runs]
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+            process.join()
 
 
 def percentile_ms(ordered: list[float], q: float) -> float:
@@ -186,45 +202,44 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--seconds", type=float, default=10.0, help="duration of each timed run")
-    parser.add_argument(
-        "--requests", type=int, default=0, help="requests per timed run, instead of --seconds"
-    )
+    parser.add_argument("--requests", type=int, default=0, help="requests per timed run, not --seconds")
     parser.add_argument("--concurrency", type=int, default=8, help="client connections")
     parser.add_argument("--processes", type=int, default=2, help="client processes sharing the connections")
     parser.add_argument("--rounds", type=int, default=2, help="timed runs per server, alternating the order")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--kg-option", action="append", default=[], help="for kg serve, as --kg-option=--cache=0"
+    )
     args = parser.parse_args()
     processes = max(1, min(args.processes, args.concurrency))
-    per_process = [len(range(p, args.concurrency, processes)) for p in range(processes)]
     count = -(-args.requests // args.concurrency) if args.requests else 0
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up as on Ctrl-C
 
-    requests = [prepare(path.read_bytes()) for path in QUERIES]
-    ask = prepare(b"ASK {}")
+    queries = [path.read_bytes() for path in QUERIES]
     kg, ox = Server("kg", free_port(), "/sparql"), Server("oxigraph", free_port(), "/query")
     runs: dict[str, list[Run]] = {kg.name: [], ox.name: []}
     spans = dict.fromkeys(runs, 0.0)
     with ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         store = str(tmp / "store")
-        subprocess.run([tool("kg"), "ingest", "--store", store], check=True, capture_output=True, cwd=ROOT)
-        kg_serve = [tool("kg"), "serve", "--store", store, "--host", "127.0.0.1", "--workers", "2"]
-        start(stack, [*kg_serve, "--port", str(kg.port)], tmp / "kg.log", kg.port, "/healthz", (b"", {}))
+        ingest = subprocess.run(
+            [tool("kg"), "ingest", "--store", store], capture_output=True, text=True, cwd=ROOT
+        )
+        if ingest.returncode:
+            raise SystemExit(f"kg ingest failed:\n{ingest.stdout}{ingest.stderr}")
+        kg_serve = [tool("kg"), "serve", "--store", store, "--host", "127.0.0.1", "--port", str(kg.port)]
+        start(stack, tmp, kg, [*kg_serve, "--workers", "2", *args.kg_option], "/healthz", b"")
         ox_serve = [tool("oxigraph"), "serve-read-only", "--location", store, "--union-default-graph"]
-        start(stack, [*ox_serve, "--bind", f"127.0.0.1:{ox.port}"], tmp / "ox.log", ox.port, ox.path, ask)
-        check_catalog([kg, ox], requests)
+        start(stack, tmp, ox, [*ox_serve, "--bind", f"127.0.0.1:{ox.port}"], ox.path, b"ASK {}")
+        check_catalog([kg, ox], queries)
 
-        pool = stack.enter_context(multiprocessing.get_context("fork").Pool(processes))
         for round_ in range(args.rounds):
             for server in (kg, ox) if round_ % 2 == 0 else (ox, kg):
-                loads = [
-                    Load(server, requests, args.seconds, count, k, sum(per_process[:p]))
-                    for p, k in enumerate(per_process)
-                ]
-                results = [run for runs_ in pool.map(client, loads) for run in runs_]
+                shares = [range(p, args.concurrency, processes) for p in range(processes)]
+                results = run_load([Load(server, queries, args.seconds, count, share) for share in shares])
                 spans[server.name] += max(r.ended for r in results) - min(r.began for r in results)
                 runs[server.name].extend(results)
-        alone = {s.name: client(Load(s, [ask], 0, 200, 1, 0))[0].latencies for s in (kg, ox)}
+        alone = {s.name: connection(Load(s, [b"ASK {}"], 0, 200, range(1)), 0).latencies for s in (kg, ox)}
 
     figures: dict[str, dict[str, float]] = {}
     for name, results in runs.items():
@@ -238,10 +253,8 @@ def main() -> None:
             "ask_alone_p50_ms": percentile_ms(sorted(alone[name]), 0.5),
         }
     ours, ref = figures[kg.name], figures[ox.name]
-    ratios = {
-        "requests_per_s": ours["requests_per_s"] / ref["requests_per_s"],
-        "p50": ours["p50_ms"] / ref["p50_ms"],
-    }
+    ratios = {"requests_per_s": ours["requests_per_s"] / ref["requests_per_s"]}
+    ratios["p50"] = ours["p50_ms"] / ref["p50_ms"]
     command = shlex.join(["python", *sys.argv])
     if args.json:
         print(json.dumps({"cores": os.cpu_count(), "command": command, **figures, "kg/oxigraph": ratios}))
@@ -249,17 +262,16 @@ def main() -> None:
     print(f"cores: {os.cpu_count()}")
     print(f"command: {command}")
     print(f"catalog: {len(QUERIES)} queries, same row counts from both servers")
-    print(
-        f"{'server':<9} {'requests':>9} {'errors':>7} {'requests/s':>11} {'p50 ms':>8} {'p99 ms':>8}", end=""
-    )
-    print(f" {'ASK {} alone ms':>16}")
+    line = "{:<9} {:>9} {:>7} {:>11} {:>8} {:>8} {:>16}".format
+    print(line("server", "requests", "errors", "requests/s", "p50 ms", "p99 ms", "ASK {} alone ms"))
     for name, f in figures.items():
-        print(
-            f"{name:<9} {f['requests']:>9} {f['errors']:>7} {f['requests_per_s']:>11,.1f}"
-            f" {f['p50_ms']:>8.2f} {f['p99_ms']:>8.2f} {f['ask_alone_p50_ms']:>16.2f}"
-        )
+        times = (f"{f[key]:.2f}" for key in ("p50_ms", "p99_ms", "ask_alone_p50_ms"))
+        print(line(name, f["requests"], f["errors"], f"{f['requests_per_s']:,.1f}", *times))
     print(f"kg/oxigraph: requests/s {ratios['requests_per_s']:.3f}, p50 latency {ratios['p50']:.2f}")
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:  # the servers and clients are already stopped
+        sys.exit(130)

@@ -107,6 +107,8 @@ def service_targets(query: str) -> list[str]:
     >>> service_targets("SELECT * { ?s <http://ex/SERVICE> 'SERVICE <http://x>' }")
     []
     """
+    if "service" not in query.lower():
+        return []
     masked = Masked.of(query)
     targets = []
     for match in _SERVICE.finditer(masked.masked):

@@ -118,5 +118,7 @@ def choose(kind: Kind, accept: str | None, format_name: str | None = None) -> Fo
 
 def prefers_html(accept: str | None) -> bool:
     """Whether a client (a browser) ranks HTML above the machine formats."""
+    if not accept or "html" not in accept:
+        return False
     header: MIMEAccept = parse_accept_header(accept or "", MIMEAccept)
     return header.best_match(["application/sparql-results+json", "text/turtle", "text/html"]) == "text/html"

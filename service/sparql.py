@@ -123,6 +123,11 @@ def read_operation() -> tuple[Operation | None, dict[str, list[str]]]:
     return Operation(kind, text, default_graphs, named_graphs), params
 
 
+def endpoint_url() -> str:
+    """This endpoint's URL, the base IRI of relative IRIs in queries and updates."""
+    return f"{request.scheme}://{request.host}{request.path}"
+
+
 def config() -> ServiceConfig:
     return current_app.extensions["axis-kg"]["config"]
 
@@ -184,7 +189,7 @@ def _run_update(operation: Operation) -> Response:
     job = Job(
         "update",
         operation.text,
-        base_iri=request.base_url,
+        base_iri=endpoint_url(),
         default_graphs=operation.default_graphs,
         named_graphs=operation.named_graphs,
     )
@@ -203,7 +208,7 @@ def _run_query(operation: Operation, params: dict[str, list[str]]) -> Response:
     job = Job(
         "query",
         operation.text,
-        base_iri=request.base_url,
+        base_iri=endpoint_url(),
         default_graphs=operation.default_graphs,
         named_graphs=operation.named_graphs,
         accept=request.headers.get("Accept"),
