@@ -366,3 +366,17 @@ def test_docs(runner: CliRunner, tmp_path: Path) -> None:
 def test_version_and_help(runner: CliRunner) -> None:
     assert runner.invoke(main, ["--version"]).output.startswith("kg, version")
     assert "Commands:" in runner.invoke(main, ["--help"]).output
+
+
+def test_serve_without_a_store_says_how_to_build_one(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["serve", "--store", str(tmp_path / "missing")])
+    assert result.exit_code == 1
+    assert "no store at" in result.output and "kg ingest" in result.output
+
+
+def test_serve_refuses_several_writers(runner: CliRunner, settings: Settings) -> None:
+    OxigraphStore.open(settings.store_path).close()
+    options = ["--store", str(settings.store_path), "--update-token", "t", "--workers", "2"]
+    result = runner.invoke(main, ["serve", *options])
+    assert result.exit_code == 2
+    assert "--workers 1" in result.output
