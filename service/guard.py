@@ -87,6 +87,20 @@ class Masked:
         return {(m.group(1) or ""): self.iri_at(m.start(2)) for m in _PREFIX.finditer(self.masked)}
 
 
+_DESCRIBE = _keyword("DESCRIBE")
+
+
+def is_describe(query: str) -> bool:
+    """Whether a query is a DESCRIBE query.
+
+    >>> is_describe("PREFIX d: <http://x/describe#> DESCRIBE d:a")
+    True
+    >>> is_describe("ASK { ?describe ?p 'DESCRIBE' }")
+    False
+    """
+    return Masked.of(query).has(_DESCRIBE)
+
+
 def names_dataset(query: str) -> bool:
     """Whether a query has its own ``FROM`` or ``FROM NAMED`` clause.
 

@@ -44,6 +44,8 @@ class Job:
     accept: str | None = None
     format_name: str | None = None
     max_rows: int = 10_000
+    #: Variables bound to IRIs before evaluation (SEP-0007 substitution), never spliced into text.
+    bindings: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -75,6 +77,13 @@ def _failure(status: int, message: str) -> Answer:
     return Answer(status=status, error=message)
 
 
+def _options(job: Job) -> dict[str, object]:
+    options = _dataset(job)
+    if job.bindings:
+        options["substitutions"] = {ox.Variable(name): ox.NamedNode(iri) for name, iri in job.bindings}
+    return options
+
+
 def _dataset(job: Job) -> dict[str, object]:
     if job.default_graphs is None and job.named_graphs is None:
         # No protocol dataset: the query's FROM clauses if it has any, else every graph.
@@ -103,6 +112,44 @@ def labels_of(store: ox.Store, terms: Iterator[object]) -> dict[str, str]:
     return {iri: label for iri, (_, label) in found.items()}
 
 
+def describe_more(store: ox.Store, triples: list[ox.Triple]) -> list[ox.Triple]:
+    """A DESCRIBE answer made whole for a reader: what it says about the resources' own hash
+    resources (``x#span`` of ``x``) and the labels of everything it links to.
+
+    Dereferencing an IRI returns exactly this too, so the two always agree.
+    """
+    subjects = {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}
+    children = {
+        t.object
+        for t in triples
+        if isinstance(t.object, ox.NamedNode)
+        and "#" in t.object.value
+        and t.object.value.split("#", 1)[0] in subjects
+        and t.object.value not in subjects
+    }
+    extra: list[ox.Triple] = []
+    if children:
+        described = " ".join(str(child) for child in sorted(children, key=lambda n: n.value))
+        extra += list(store.query(f"DESCRIBE {described}", use_default_graph_as_union=True))
+        subjects |= {child.value for child in children}
+    linked = {
+        t.object.value
+        for t in [*triples, *extra]
+        if isinstance(t.object, ox.NamedNode) and t.object.value not in subjects
+    }
+    if linked:
+        values = " ".join(str(ox.NamedNode(iri)) for iri in sorted(linked))
+        predicates = " ".join(f"<{p}>" for p in LABEL_PREDICATES)
+        extra += list(
+            store.query(
+                f"CONSTRUCT {{ ?s ?p ?label }} WHERE {{ VALUES ?s {{ {values} }} "
+                f"VALUES ?p {{ {predicates} }} ?s ?p ?label }}",
+                use_default_graph_as_union=True,
+            )
+        )
+    return list(dict.fromkeys([*triples, *extra]))
+
+
 def _html_answer(store: ox.Store, answer: Answer, variables: list[str], rows: list[list]) -> Answer:
     answer.variables = variables
     answer.table = [[None if t is None else results.term_json(t) for t in row] for row in rows]
@@ -114,7 +161,7 @@ def _html_answer(store: ox.Store, answer: Answer, variables: list[str], rows: li
 def run_query(store: ox.Store, job: Job) -> Answer:
     """Evaluate a query and write its answer in the format the client negotiated."""
     try:
-        native = store.query(job.text, base_iri=job.base_iri, **_dataset(job))
+        native = store.query(job.text, base_iri=job.base_iri, **_options(job))
     except SyntaxError as error:
         return _failure(400, f"SPARQL syntax {_brief(error)}")
     except ValueError as error:
@@ -143,6 +190,8 @@ def run_query(store: ox.Store, job: Job) -> Answer:
                 return _html_answer(store, answer, ["boolean"], [[ox.Literal(str(value).lower())]])
             answer.body = results.write_boolean(fmt, value)
             return answer
+        if kind == "graph" and guard.is_describe(job.text):
+            native = iter(describe_more(store, list(native)))
         items = list(itertools.islice(native, job.max_rows + 1))
         answer.truncated = len(items) > job.max_rows
         items = items[: job.max_rows]
