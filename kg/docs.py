@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import logging
+import re
 import sys
 import types
 from pathlib import Path
@@ -50,6 +51,36 @@ def scheme_slug(scheme_iri: str) -> str:
     return scheme_iri.rstrip("/").rsplit("/", 1)[-1]
 
 
+_ANCHORED = re.compile(
+    r'id="([^"]+)"((?:(?!id=").){0,800}?)<code>(https?://[^<#]+#([^<]+))</code>', re.DOTALL
+)
+
+
+def anchor_terms(html: str) -> str:
+    """Give each term's section the id of its IRI's fragment, so that the IRI lands on it.
+
+    pyLODE names some sections after a label (``id="actor"`` for ``…#Actor``); a browser
+    resolving ``…/ontology#Actor`` needs ``id="Actor"``. Links to the old ids follow.
+
+    >>> anchor_terms('<a href="#actor">a</a><div id="actor"><code>https://x/o#Actor</code></div>')
+    '<a href="#Actor">a</a><div id="Actor"><code>https://x/o#Actor</code></div>'
+    """
+    taken = set(re.findall(r'id="([^"]+)"', html))
+    renames = {}
+    for match in _ANCHORED.finditer(html):
+        old, new = match.group(1), match.group(4)
+        if old != new and new not in taken and old not in renames:
+            renames[old] = new
+            taken.add(new)
+    for old, new in renames.items():
+        html = html.replace(f'id="{old}"', f'id="{new}"').replace(f'href="#{old}"', f'href="#{new}"')
+    return html
+
+
+def _anchor_file(path: Path) -> None:
+    path.write_text(anchor_terms(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+
 def build_docs(out_dir: Path) -> list[Path]:
     """Write ``ontology.html`` and ``schemes/{scheme}.html`` into ``out_dir``; return the files."""
     pylode = _pylode()
@@ -57,9 +88,11 @@ def build_docs(out_dir: Path) -> list[Path]:
     (out_dir / "schemes").mkdir(exist_ok=True)
     written = [out_dir / "ontology.html"]
     pylode.OntPub(str(ONTOLOGY_FILE)).make_html(destination=written[0])
+    _anchor_file(written[0])
     schemes = Graph().parse(SCHEMES_FILE, format="turtle")
     for scheme_iri in SCHEMES:
         target = out_dir / "schemes" / f"{scheme_slug(scheme_iri)}.html"
         pylode.VocPub(_scheme_graph(schemes, URIRef(scheme_iri))).make_html(destination=target)
+        _anchor_file(target)
         written.append(target)
     return written

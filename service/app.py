@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import Flask, Response, g, jsonify, request
 
 from kg.errors import StoreMissingError
-from service import description, errors, sparql
+from service import browse, description, errors, ontology_docs, reading, resources, sparql, threatmap
 from service.cache import AnswerCache
 from service.config import ServiceConfig
 from service.executor import Executor, QueryTimeout, WorkerUnavailable
@@ -55,6 +55,11 @@ def create_app(config: ServiceConfig | None = None) -> Flask:
     errors.register(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(description.bp)
+    app.register_blueprint(resources.bp)
+    app.register_blueprint(ontology_docs.bp)
+    app.register_blueprint(browse.bp)
+    app.register_blueprint(reading.bp)
+    app.register_blueprint(threatmap.bp)
 
     @app.get("/healthz")
     def healthz() -> Response:
@@ -80,6 +85,8 @@ def create_app(config: ServiceConfig | None = None) -> Flask:
             response.headers["Access-Control-Allow-Origin"] = "*"
             response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type, Authorization"
             response.headers["Access-Control-Expose-Headers"] = "X-Result-Truncated, X-SPARQL-MaxRows"
+        if "queries" in g:
+            response.headers["Server-Timing"] = f'sparql;desc="{g.queries} queries"'
         return _access_log(response)
 
     return app

@@ -26,6 +26,8 @@ class ServiceConfig:
     cache_entries: int = 256
     license: str = "https://creativecommons.org/licenses/by/4.0/"
     queries_dir: Path = field(default=Path(__file__).resolve().parent.parent / "data" / "queries")
+    #: The ontology's HTML documentation (``kg docs``); built on first use if missing.
+    docs_dir: Path = Path("var/docs")
 
     def __post_init__(self) -> None:
         check_base_iri(self.base_iri)

@@ -74,8 +74,11 @@ class Statistics:
 
 
 def _select(query: str) -> list[dict[str, str]]:
+    from flask import g
+
     from service.sparql import execute
 
+    g.queries = g.get("queries", 0) + 1
     answer = execute(Job("query", query, format_name="json", max_rows=1_000_000))
     bindings = json.loads(answer.body)["results"]["bindings"]
     return [{name: term["value"] for name, term in row.items()} for row in bindings]

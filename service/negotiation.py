@@ -68,15 +68,6 @@ class NotAcceptable(ValueError):
     """Nothing the client accepts can express this kind of result."""
 
 
-def _offer(kind: Kind) -> dict[str, Format]:
-    # Each format's own media type before any alias, so that text/* picks text/csv, not text/xml.
-    offer = {fmt.media_type: fmt for fmt in FORMATS[kind]}
-    for fmt in FORMATS[kind]:
-        for alias in fmt.aliases:
-            offer.setdefault(alias, fmt)
-    return offer
-
-
 def _by_name(kind: Kind, name: str) -> Format:
     wanted = name.strip().lower()
     wanted = _ALIASES.get(wanted, wanted)
@@ -105,13 +96,31 @@ def choose(kind: Kind, accept: str | None, format_name: str | None = None) -> Fo
     """
     if format_name:
         return _by_name(kind, format_name)
-    offer = _offer(kind)
+    return choose_from(FORMATS[kind], accept, None, _NOUN[kind])
+
+
+def choose_from(
+    formats: tuple[Format, ...], accept: str | None, format_name: str | None, noun: str = "resource"
+) -> Format:
+    """The best of ``formats`` for ``accept`` (the first for ``*/*``), or the one ``format_name`` names."""
+    if format_name:
+        wanted = _ALIASES.get(format_name.strip().lower(), format_name.strip().lower())
+        for fmt in formats:
+            if wanted == fmt.name or wanted in fmt.media_types:
+                return fmt
+        raise NotAcceptable(
+            f"format {format_name!r} is not offered; use one of: {', '.join(f.name for f in formats)}"
+        )
+    offer = {fmt.media_type: fmt for fmt in formats}
+    for fmt in formats:
+        for alias in fmt.aliases:
+            offer.setdefault(alias, fmt)
     header: MIMEAccept = parse_accept_header(accept or "*/*", MIMEAccept)
     best = header.best_match(list(offer))
     if best is None:
-        types = ", ".join(fmt.media_type for fmt in FORMATS[kind])
+        types = ", ".join(fmt.media_type for fmt in formats)
         raise NotAcceptable(
-            f"none of the accepted types ({accept}) can express a {_NOUN[kind]}; accept one of: {types}"
+            f"none of the accepted types ({accept}) can express a {noun}; accept one of: {types}"
         )
     return offer[best]
 

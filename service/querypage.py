@@ -68,7 +68,13 @@ def compact(iri: str) -> str:
 
 
 def resource_link(iri: str) -> str:
-    """Where a result's IRI links: a description of the resource by this endpoint."""
+    """Where a result's IRI links: its page for this dataset's IRIs, the ontology and schemes'
+    documentation for their terms, else a DESCRIBE of it by this endpoint."""
+    from service.pages import href_for
+
+    href = href_for(iri)
+    if href is not None and href.startswith("/"):
+        return href
     return url_for("sparql.endpoint", query=f"DESCRIBE {NamedNode(iri)}")
 
 

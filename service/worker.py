@@ -119,18 +119,22 @@ def describe_more(store: ox.Store, triples: list[ox.Triple]) -> list[ox.Triple]:
     Dereferencing an IRI returns exactly this too, so the two always agree.
     """
     subjects = {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}
-    children = {
-        t.object
-        for t in triples
-        if isinstance(t.object, ox.NamedNode)
-        and "#" in t.object.value
-        and t.object.value.split("#", 1)[0] in subjects
-        and t.object.value not in subjects
-    }
     extra: list[ox.Triple] = []
-    if children:
+    found = triples
+    for _ in range(3):  # x → x#span → x#position: hash resources link on to each other
+        children = {
+            t.object
+            for t in found
+            if isinstance(t.object, ox.NamedNode)
+            and "#" in t.object.value
+            and t.object.value.split("#", 1)[0] in subjects
+            and t.object.value not in subjects
+        }
+        if not children:
+            break
         described = " ".join(str(child) for child in sorted(children, key=lambda n: n.value))
-        extra += list(store.query(f"DESCRIBE {described}", use_default_graph_as_union=True))
+        found = list(store.query(f"DESCRIBE {described}", use_default_graph_as_union=True))
+        extra += found
         subjects |= {child.value for child in children}
     linked = {
         t.object.value

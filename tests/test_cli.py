@@ -359,7 +359,7 @@ def test_docs(runner: CliRunner, tmp_path: Path) -> None:
     ontology_html = (tmp_path / "docs" / "ontology.html").read_text()
     assert "mutual defense pact" in ontology_html and "recommended for" in ontology_html
     status_html = (tmp_path / "docs" / "schemes" / "epistemic-status.html").read_text()
-    assert "reported fact" in status_html and 'id="status_recommendation"' in status_html
+    assert "reported fact" in status_html and 'id="recommendation"' in status_html  # the IRI's fragment
     assert '<script src="http' not in ontology_html
 
 
