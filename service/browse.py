@@ -127,7 +127,7 @@ def home() -> Response:
             "count": count,
             "href": url_for("browse.by_class", name=iri[len(AXIS) :]) if iri.startswith(AXIS) else None,
         }
-        for iri, count in sorted(stats.classes, key=lambda item: -item[1])
+        for iri, count in sorted(stats.classes, key=lambda item: (not item[0].startswith(AXIS), -item[1]))
     ]
     documents = [
         {"graph": graph, "title": title, "triples": triples} for graph, triples, _, title in stats.graphs

@@ -193,7 +193,7 @@ def entity_page(iri: str) -> dict[str, object] | None:
     links: list[tuple[str, str, str | None, bool]] = []
     for row in data.select(_INCOMING, resource=iri):
         predicate, subject = row["p"]["value"], row["s"]["value"]
-        name = row.get("sLabel", {}).get("value") or compact(subject)
+        name = row.get("sLabel", {}).get("value") or short_name(subject)
         group = incoming.setdefault(
             predicate,
             Group(row.get("pLabel", {}).get("value") or compact(predicate), predicate, href_for(predicate)),

@@ -105,7 +105,8 @@ def test_blocks_are_outermost_and_claims_crossing_them_are_split() -> None:
 def test_out_of_range_and_empty_spans_are_clipped_or_dropped() -> None:
     spans = [Span(-3, 2, "claim", 1, "a"), Span(2, 2, "claim", 1, "empty"), Span(3, 99, "claim", 1, "b")]
     assert _shape(tokens(segments("abcde", spans))) == "<a*>ab</a*>c<b*>de</b*>"
-    assert segments("", [Span(0, 3, "claim", 1, "x")]) == [Segment(0, 0, "", ())]
+    assert segments("", [Span(0, 3, "claim", 1, "x")]) == []
+    assert segments("ab", []) == [Segment(0, 2, "ab", ())]
 
 
 def test_line_breaks_become_break_tokens() -> None:
@@ -201,6 +202,7 @@ def test_overlapping_mentions_keep_the_longer() -> None:
 # ---------------------------------------------------------------------------
 
 _VOID = {"br", "link", "meta", "img", "input", "hr", "source", "wbr"}
+_BLOCKS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6"}
 
 
 @dataclass
@@ -216,6 +218,8 @@ class Node:
                 parts.append(child)
             elif child.tag == "br":
                 parts.append("\n")
+            elif child.tag in _BLOCKS and not skip(child):
+                parts.append(f"\n{child.text(skip)}\n")
             elif not skip(child):
                 parts.append(child.text(skip))
         return "".join(parts)
