@@ -208,7 +208,7 @@ def entity_page(iri: str) -> dict[str, object] | None:
             and not o["value"].startswith(iri + "#")
         ):
             links.insert(
-                0, (o["value"], labels.get(o["value"]) or compact(o["value"]), href_for(o["value"]), True)
+                0, (o["value"], labels.get(o["value"]) or short_name(o["value"]), href_for(o["value"]), True)
             )
 
     quotes = [
