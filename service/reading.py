@@ -479,11 +479,13 @@ def _sections(
         elif section.iri in first_claim:
             section.href = f"#claim-{first_claim[section.iri].key}"
         depth, parent, seen = 2, section.parent, {section.iri}
-        while parent in sections and parent not in seen and depth < 6:
+        while parent in sections and parent not in seen:
             seen.add(parent)
             depth += 1
             parent = sections[parent].parent
-        section.level = depth
+        if parent in seen:  # parents that go round in a circle: show the section at the top level
+            section.parent, depth = None, 2
+        section.level = min(depth, 6)
 
     def position(section: Section) -> tuple[int, int, str]:
         if section.start is not None:
@@ -494,7 +496,7 @@ def _sections(
 
     roots: list[Section] = []
     for section in sorted(sections.values(), key=position):
-        if section.parent in sections and section.parent != section.iri:
+        if section.parent in sections:
             sections[section.parent].children.append(section)
         else:
             roots.append(section)
