@@ -26,6 +26,8 @@ class ServiceConfig:
     cache_entries: int = 256
     license: str = "https://creativecommons.org/licenses/by/4.0/"
     queries_dir: Path = field(default=Path(__file__).resolve().parent.parent / "data" / "queries")
+    #: Where the reading view finds the documents' texts (None: the corpus ``kg ingest`` reads).
+    corpus_dir: Path | None = None
     #: The ontology's HTML documentation (``kg docs``); built on first use if missing.
     docs_dir: Path = Path("var/docs")
 

@@ -329,7 +329,7 @@ def document_iri(slug: str) -> str:
 
 def corpus_dir() -> Path:
     """Where the documents' texts are: the service's ``corpus_dir`` or the corpus ``kg ingest`` reads."""
-    configured = getattr(current_app.extensions["axis-kg"]["config"], "corpus_dir", None)
+    configured = current_app.extensions["axis-kg"]["config"].corpus_dir
     if configured is not None:
         return Path(configured)
     from kg.ingest import CORPUS_DIR  # kg.ingest is slow to import: only when a page needs it

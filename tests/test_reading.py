@@ -464,16 +464,12 @@ def test_without_the_ingested_text_the_claims_are_listed(
     from service.app import create_app
     from service.config import ServiceConfig
 
-    @dataclass(frozen=True)
-    class Config(ServiceConfig):
-        corpus_dir: Path | None = None
-
     if corpus == "changed":
         for name in (f"{SLUG}.txt", f"{SLUG}.meta.json"):
             shutil.copy(CORPUS_DIR / name, tmp_path / name)
         text = tmp_path / f"{SLUG}.txt"
         text.write_text("An added line.\n\n" + text.read_text(encoding="utf-8"), encoding="utf-8")
-    app = create_app(Config(store_path=app_store, corpus_dir=tmp_path))
+    app = create_app(ServiceConfig(store_path=app_store, corpus_dir=tmp_path))
     try:
         response = app.test_client().get(f"/document/{SLUG}", headers={"Accept": BROWSER})
     finally:
