@@ -255,6 +255,13 @@ def entity_page(iri: str) -> dict[str, object] | None:
                 )
         answers = list(measures.values())
 
+    # A countermeasure's own links, shown first: what it answers and who should act.
+    remedy = {
+        "addresses": [value_of(o, labels) for p, o in own if p["value"] == AXIS + "addresses"],
+        "actors": [value_of(o, labels) for p, o in own if p["value"] == AXIS + "recommendedFor"],
+        "targets": [value_of(o, labels) for p, o in own if p["value"] == AXIS + "targets"],
+    }
+
     jsonld = data.describe_as(iri, "jsonld").body.decode()
     return {
         "iri": iri,
@@ -269,6 +276,7 @@ def entity_page(iri: str) -> dict[str, object] | None:
         "answers": answers,
         "is_threat": AXIS + "Threat" in type_iris,
         "is_measure": AXIS + "Countermeasure" in type_iris,
+        "remedy": remedy,
         "diagram": neighbourhood(iri, label, links),
         # Safe inside <script>: the JSON comes from the store, and "</" cannot close the element.
         "jsonld": jsonld.replace("</", "<\\/"),
