@@ -10,7 +10,17 @@ from pathlib import Path
 from flask import Flask, Response, g, jsonify, request
 
 from kg.errors import StoreMissingError
-from service import browse, description, errors, ontology_docs, reading, resources, sparql, threatmap
+from service import (
+    browse,
+    description,
+    errors,
+    ontology_docs,
+    reading,
+    reconcile,
+    resources,
+    sparql,
+    threatmap,
+)
 from service.cache import AnswerCache
 from service.config import ServiceConfig
 from service.executor import Executor, QueryTimeout, WorkerUnavailable
@@ -60,6 +70,7 @@ def create_app(config: ServiceConfig | None = None) -> Flask:
     app.register_blueprint(browse.bp)
     app.register_blueprint(reading.bp)
     app.register_blueprint(threatmap.bp)
+    app.register_blueprint(reconcile.bp)
 
     @app.get("/healthz")
     def healthz() -> Response:
