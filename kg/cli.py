@@ -212,6 +212,15 @@ def stats(as_json: bool, store_path: Path) -> None:
         click.echo(f"  {count:>8}  <{cls}>")
 
 
+def _redirect(item: str) -> tuple[str, str]:
+    endpoint, _, stand_in = item.partition("=")
+    if not endpoint.startswith(("http://", "https://")) or not stand_in.startswith(("http://", "https://")):
+        raise click.BadParameter(
+            f"{item!r}: give ENDPOINT=STAND_IN, two http(s) URLs", param_hint="--redirect-service"
+        )
+    return endpoint, stand_in
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="Port.")
@@ -243,6 +252,13 @@ def stats(as_json: bool, store_path: Path) -> None:
     help="An endpoint SERVICE may call (repeatable) [default: the Wikidata query service].",
 )
 @click.option(
+    "--redirect-service",
+    "service_redirects",
+    multiple=True,
+    metavar="ENDPOINT=STAND_IN",
+    help="Send SERVICE calls to an allowed ENDPOINT to STAND_IN instead (a mirror; a local server in tests).",
+)
+@click.option(
     "--cache",
     "cache_entries",
     default=256,
@@ -266,6 +282,7 @@ def serve(
     cors: bool,
     update_token: str | None,
     allowed_services: tuple[str, ...],
+    service_redirects: tuple[str, ...],
     cache_entries: int,
     workers: int | None,
     store_path: Path,
@@ -289,6 +306,7 @@ def serve(
         update_token=update_token or None,
         allowed_services=allowed_services or (WIKIDATA_SPARQL,),
         cache_entries=cache_entries,
+        service_redirects=tuple(_redirect(item) for item in service_redirects),
     )
     if not (store_path / "CURRENT").is_file():
         raise InputError(f"no store at {store_path}: build one first with 'kg ingest'")

@@ -43,7 +43,9 @@ def parse(slug: str, text: str) -> Example:
 
 @cache
 def load(directory: Path) -> tuple[Example, ...]:
-    """The catalog in file-name order."""
+    """The catalog in file-name order; sub-folders (``federated/``) after the top level."""
+    paths = sorted(directory.rglob("*.rq"), key=lambda p: (len(p.relative_to(directory).parts), str(p)))
     return tuple(
-        parse(path.stem, path.read_text(encoding="utf-8")) for path in sorted(directory.glob("*.rq"))
+        parse(path.relative_to(directory).with_suffix("").as_posix(), path.read_text(encoding="utf-8"))
+        for path in paths
     )

@@ -22,6 +22,8 @@ class ServiceConfig:
     cors: bool = False
     update_token: str | None = None
     allowed_services: tuple[str, ...] = (WIKIDATA_SPARQL,)
+    #: Allowed endpoints answered by a stand-in (a mirror, or a local server in tests): (endpoint, stand-in).
+    service_redirects: tuple[tuple[str, str], ...] = ()
     #: Answers kept per web worker (0: none); the store changes only through this service.
     cache_entries: int = 256
     license: str = "https://creativecommons.org/licenses/by/4.0/"

@@ -10,7 +10,7 @@ literal, an IRI, a variable or a prefixed name is never mistaken for the real th
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
@@ -112,19 +112,12 @@ def names_dataset(query: str) -> bool:
     return Masked.of(query).has(_FROM)
 
 
-def service_targets(query: str) -> list[str]:
-    """The endpoints a query's ``SERVICE`` clauses call, as absolute IRIs.
-
-    >>> service_targets('PREFIX wd: <https://query.wikidata.org/> '
-    ...                 'SELECT * { SERVICE SILENT wd:sparql { ?s ?p ?o } }')
-    ['https://query.wikidata.org/sparql']
-    >>> service_targets("SELECT * { ?s <http://ex/SERVICE> 'SERVICE <http://x>' }")
-    []
-    """
+def _service_spans(query: str) -> list[tuple[int, int, str]]:
+    """Where each ``SERVICE`` names its endpoint: the token's start and end, and the absolute IRI."""
     if "service" not in query.lower():
         return []
     masked = Masked.of(query)
-    targets = []
+    spans = []
     for match in _SERVICE.finditer(masked.masked):
         position = match.end()
         silent = _SILENT.match(masked.masked, position)
@@ -134,16 +127,49 @@ def service_targets(query: str) -> list[str]:
             position += 1
         rest = masked.masked[position:]
         if rest.startswith("<"):
-            target = urljoin(masked.base() or "", masked.iri_at(position))
+            end = masked.masked.index(">", position) + 1
+            spans.append((position, end, urljoin(masked.base() or "", masked.iri_at(position))))
         elif (pname := _PNAME.match(masked.masked, position)) and pname.group(0).strip():
             namespace = masked.prefixes().get(pname.group(1) or "")
             if namespace is None:
                 raise GuardError(f"SERVICE uses the undeclared prefix '{pname.group(1) or ''}:'")
-            target = namespace + pname.group(2)
+            spans.append(
+                (pname.start(1) if pname.group(1) else position, pname.end(), namespace + pname.group(2))
+            )
         else:
             raise GuardError("SERVICE must name its endpoint with an IRI; a variable endpoint is not allowed")
-        targets.append(target)
-    return targets
+    return spans
+
+
+def service_targets(query: str) -> list[str]:
+    """The endpoints a query's ``SERVICE`` clauses call, as absolute IRIs.
+
+    >>> service_targets('PREFIX wd: <https://query.wikidata.org/> '
+    ...                 'SELECT * { SERVICE SILENT wd:sparql { ?s ?p ?o } }')
+    ['https://query.wikidata.org/sparql']
+    >>> service_targets("SELECT * { ?s <http://ex/SERVICE> 'SERVICE <http://x>' }")
+    []
+    """
+    return [target for _, _, target in _service_spans(query)]
+
+
+def redirect_services(query: str, redirects: Mapping[str, str]) -> str:
+    """The query with each ``SERVICE`` endpoint in ``redirects`` replaced by its stand-in.
+
+    A mirror, or a local stand-in in tests, answers in the named endpoint's place.
+
+    >>> redirect_services("SELECT * { SERVICE <https://a/sparql> { ?s ?p ?o } }", {"https://a/sparql": "http://b/q"})
+    'SELECT * { SERVICE <http://b/q> { ?s ?p ?o } }'
+    """
+    if not redirects:
+        return query
+    pieces, last = [], 0
+    for start, end, target in _service_spans(query):
+        if target in redirects:
+            pieces.append(query[last:start] + str(NamedNode(redirects[target])))
+            last = end
+    pieces.append(query[last:])
+    return "".join(pieces)
 
 
 def check_query(query: str, allowed_services: Iterable[str]) -> None:

@@ -207,7 +207,7 @@ def _run_query(operation: Operation, params: dict[str, list[str]]) -> Response:
     format_name = _format_param(params)
     job = Job(
         "query",
-        operation.text,
+        guard.redirect_services(operation.text, dict(settings.service_redirects)),
         base_iri=endpoint_url(),
         default_graphs=operation.default_graphs,
         named_graphs=operation.named_graphs,
