@@ -11,13 +11,15 @@ from typing import Any
 
 import click
 
-from kg import __version__
+from kg import __version__, linking
 from kg.config import BASE_IRI_ENV, DEFAULT_BASE_IRI, DEFAULT_STORE_PATH, STORE_ENV, Settings
 from kg.docs import build_docs
 from kg.errors import InputError, KgError, ValidationError
 from kg.formats import RDF_FORMATS, RESULTS_FORMATS
+from kg.gazetteer import GAZETTEER_FILE, WIKIDATA_FILE, Gazetteer
 from kg.ingest import CORPUS_DIR, corpus_files, read_rdf_file
 from kg.ingest import ingest as ingest_files
+from kg.sssom import mapping_set
 from kg.store import OxigraphStore
 from kg.validate import validate as validate_graph
 
@@ -161,10 +163,23 @@ def query(
     help="nq, trig and jsonld keep the named graphs; the others merge them.",
 )
 @click.option("--graph", "graph_iri", help="Export only this named graph.")
+@click.option(
+    "--mappings",
+    is_flag=True,
+    help="Write the entity-Wikidata links of data/wikidata.tsv as SSSOM/TSV instead (no store needed).",
+)
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to a file.")
 @store_option
-def export(format_name: str, graph_iri: str | None, output: Path | None, store_path: Path) -> None:
-    """Write the whole store, or one graph, as RDF."""
+def export(
+    format_name: str, graph_iri: str | None, mappings: bool, output: Path | None, store_path: Path
+) -> None:
+    """Write the whole store, or one graph, as RDF; or, with --mappings, the Wikidata links as SSSOM."""
+    if mappings:
+        ctx = click.get_current_context()
+        if graph_iri or ctx.get_parameter_source("format_name") is not click.core.ParameterSource.DEFAULT:
+            raise click.UsageError("--mappings writes SSSOM/TSV: --format and --graph do not apply")
+        _write(output, mapping_set(ctx.obj["base_iri"]).encode("utf-8"))
+        return
     with OxigraphStore.open(store_path, read_only=True) as store:
         _write(output, store.export(format_name, graph_iri))
 
@@ -327,3 +342,167 @@ def docs(output: Path) -> None:
     """Generate the ontology's HTML documentation (pyLODE)."""
     for path in build_docs(output):
         click.echo(str(path))
+
+
+@main.command()
+@click.argument("slugs", nargs=-1)
+@click.option(
+    "--endpoint",
+    default=linking.WIKIDATA_SPARQL,
+    show_default=True,
+    help="Wikidata-compatible SPARQL endpoint to ask.",
+)
+@click.option(
+    "--review",
+    "review_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=linking.DEFAULT_REVIEW,
+    show_default=True,
+    help="Review file the proposals are written to (and --accept reads them from).",
+)
+@click.option(
+    "--accept",
+    "accept_pairs",
+    multiple=True,
+    metavar="SLUG=QID",
+    help="Move a reviewed proposal into the mapping file (repeatable); asks the endpoint nothing.",
+)
+@click.option(
+    "--accept-file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Move the rows of this review file whose decision is 'accepted' into the mapping file.",
+)
+@click.option(
+    "--gazetteer",
+    "gazetteer_path",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=GAZETTEER_FILE,
+    show_default="data/gazetteer.tsv",
+    help="The gazetteer.",
+)
+@click.option(
+    "--mapping",
+    "mapping_path",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=WIKIDATA_FILE,
+    show_default="data/wikidata.tsv",
+    help="The verified entity-Wikidata links (the only ones that reach the graph).",
+)
+@click.option(
+    "--types",
+    "types_path",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=linking.TYPES_FILE,
+    show_default="data/wikidata-types.tsv",
+    help="The Wikidata classes (wdt:P31) of each ontology class.",
+)
+@click.option("--subclasses", is_flag=True, help="Also accept instances of subclasses (wdt:P31/wdt:P279*).")
+@click.option(
+    "--timeout-s",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Give up on a request the endpoint does not answer within this time.",
+)
+@click.option(
+    "--retries",
+    default=3,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Retries after an HTTP 429 (or 503) answer.",
+)
+@click.option(
+    "--max-wait-s",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Longest wait a Retry-After may ask for; a longer one ends the run.",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=linking.DEFAULT_CACHE,
+    show_default=True,
+    help="Where answers are kept, by a hash of endpoint and query.",
+)
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+def link(
+    slugs: tuple[str, ...],
+    endpoint: str,
+    review_path: Path,
+    accept_pairs: tuple[str, ...],
+    accept_file: Path | None,
+    gazetteer_path: Path,
+    mapping_path: Path,
+    types_path: Path,
+    subclasses: bool,
+    timeout_s: float,
+    retries: int,
+    max_wait_s: float,
+    cache_dir: Path,
+    no_cache: bool,
+) -> None:
+    """Propose Wikidata items for gazetteer entities that have none, for review.
+
+    Asks the endpoint, for each entity without an item in the mapping file (or for SLUGS),
+    for items whose English label or alias is one of its names and whose class (wdt:P31)
+    matches its type, and writes them, scored and with their evidence, to the review file.
+    Nothing reaches the mapping file, or the graph, until reviewed: mark a row's decision
+    'accepted' and run 'kg link --accept-file FILE', or run 'kg link --accept SLUG=QID'.
+    The store is never written.
+    """
+    gazetteer = Gazetteer.load(gazetteer_path, mapping_path)
+    if accept_pairs or accept_file:
+        if slugs:
+            raise click.UsageError("give SLUGS to propose links, or --accept/--accept-file to take them in")
+        pairs = [linking.parse_pair(text) for text in accept_pairs]
+        review_rows = linking.read_review(review_path) if pairs else []
+        marked = linking.accepted_rows(accept_file) if accept_file else []
+        done = linking.accept(mapping_path, gazetteer, review_rows, pairs, marked)
+        for item in done:
+            click.echo(f"{item.slug}: {item.qid} ({item.method})")
+        click.echo(f"{len(done)} link(s) added to {mapping_path}")
+        if done and review_path.is_file():
+            updated = Gazetteer.load(gazetteer_path, mapping_path)
+            left = linking.merge_review(linking.read_review(review_path), [], updated)
+            linking.write_review(review_path, left)
+            click.echo(f"review file {review_path}: {len(left)} row(s) left")
+        return
+    types = linking.load_types(types_path)
+    entities = linking.unlinked(gazetteer, slugs)
+    client = linking.SparqlClient(
+        endpoint,
+        timeout_s=timeout_s,
+        retries=retries,
+        max_wait_s=max_wait_s,
+        cache_dir=None if no_cache else cache_dir,
+    )
+    old = linking.read_old_review(review_path)
+    if len(entities) > PROGRESS_FROM:
+        with click.progressbar(length=len(entities), label="asking", file=sys.stderr) as bar:
+            run = linking.propose(entities, types, client, subclasses, progress=lambda _: bar.update(1))
+    else:
+        run = linking.propose(entities, types, client, subclasses)
+    for slug, candidates in run.proposed.items():
+        best = candidates[0]
+        if len(candidates) == 1:
+            click.echo(f"{slug}: {best.qid} {best.label} (score {best.score:.2f})")
+        else:
+            listed = ", ".join(f"{c.qid} {c.label} ({c.score:.2f})" for c in candidates)
+            click.echo(f"{slug}: ambiguous, {len(candidates)} candidates: {listed}")
+    if run.without:
+        listed = ", ".join(run.without) if len(run.without) <= PROGRESS_FROM else "see the review file"
+        click.echo(f"no candidate for {len(run.without)}: {listed}")
+    if run.skipped:
+        slugs_skipped = [e.slug for e in run.skipped]
+        listed = ", ".join(slugs_skipped) if len(slugs_skipped) <= PROGRESS_FROM else "see the review file"
+        click.echo(f"not queried, no Wikidata class for their types in {types_path.name}: {listed}")
+    linking.write_review(review_path, linking.merge_review(old, run.rows, gazetteer))
+    click.echo(
+        f"{len(entities)} entities: {len(run.proposed)} with candidates, {len(run.without)} without, "
+        f"{len(run.skipped)} not queried; {client.sent} request(s) sent, {client.from_cache} answered "
+        "from the cache"
+    )
+    click.echo(
+        f"review {review_path}, then mark rows 'accepted' and run 'kg link --accept-file {review_path}'"
+    )
