@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +23,9 @@ from service.config import WIKIDATA_SPARQL
 from tests.conftest import FIXTURES, PROJECT_ROOT, Server, free_port, serve
 
 FEDERATED = sorted((PROJECT_ROOT / "data" / "queries" / "federated").glob("*.rq"))
-OXIGRAPH = shutil.which("oxigraph")
+# The server installed beside this Python (the venv's bin/ need not be on PATH).
+_BESIDE = Path(sys.executable).with_name("oxigraph")
+OXIGRAPH = str(_BESIDE) if _BESIDE.is_file() else shutil.which("oxigraph")
 
 
 @pytest.fixture(scope="module")
