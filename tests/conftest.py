@@ -149,3 +149,53 @@ def endpoint(essay_store: Settings, tmp_path_factory: pytest.TempPathFactory) ->
     shutil.copytree(essay_store.store_path, copy)
     with serve(copy, "--workers", "1", log_dir=tmp_path_factory.mktemp("logs")) as server:
         yield server
+
+
+#: Oxigraph's own server (the ``oxigraph`` package), beside this Python: the venv's bin/ need not be on PATH.
+_OXIGRAPH_BESIDE = Path(sys.executable).with_name("oxigraph")
+OXIGRAPH = str(_OXIGRAPH_BESIDE) if _OXIGRAPH_BESIDE.is_file() else shutil.which("oxigraph")
+
+
+@contextmanager
+def oxigraph_server(data: Path, directory: Path) -> Iterator[str]:
+    """Oxigraph's server, read-only, over the RDF file ``data``; yields its query URL.
+
+    Skips the test, saying why, where the server is not installed.
+    """
+    if OXIGRAPH is None:
+        pytest.skip("the oxigraph server is not installed (pip install oxigraph)")
+    location = directory / "store"
+    subprocess.run(
+        [OXIGRAPH, "load", "--location", str(location), "--file", str(data)], check=True, capture_output=True
+    )
+    port = free_port()
+    log = directory / "oxigraph.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [OXIGRAPH, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}/query"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"oxigraph exited with {process.returncode}:\n{log.read_text()}")
+            try:
+                with urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"oxigraph did not start:\n{log.read_text()}")
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)

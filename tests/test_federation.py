@@ -8,9 +8,6 @@ Wikidata query service there, and the allow-list still decides what may be calle
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,43 +17,16 @@ import requests
 from kg.config import Settings
 from service.catalog import parse
 from service.config import WIKIDATA_SPARQL
-from tests.conftest import FIXTURES, PROJECT_ROOT, Server, free_port, serve
+from tests.conftest import FIXTURES, PROJECT_ROOT, Server, oxigraph_server, serve
 
 FEDERATED = sorted((PROJECT_ROOT / "data" / "queries" / "federated").glob("*.rq"))
-# The server installed beside this Python (the venv's bin/ need not be on PATH).
-_BESIDE = Path(sys.executable).with_name("oxigraph")
-OXIGRAPH = str(_BESIDE) if _BESIDE.is_file() else shutil.which("oxigraph")
 
 
 @pytest.fixture(scope="module")
 def stand_in(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Oxigraph's server over the fixture; its query URL."""
-    if OXIGRAPH is None:
-        pytest.skip("the oxigraph server is not installed (pip install oxigraph)")
-    location = tmp_path_factory.mktemp("wikidata") / "store"
-    subprocess.run(
-        [OXIGRAPH, "load", "--location", str(location), "--file", str(FIXTURES / "wikidata-standin.ttl")],
-        check=True,
-        capture_output=True,
-    )
-    port = free_port()
-    process = subprocess.Popen(
-        [OXIGRAPH, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/query"
-    try:
-        for _ in range(100):
-            try:
-                requests.get(url, params={"query": "ASK {}"}, timeout=2)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.1)
+    with oxigraph_server(FIXTURES / "wikidata-standin.ttl", tmp_path_factory.mktemp("wikidata")) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,6 @@ import csv
 import io
 import shutil
 import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -32,60 +30,17 @@ from kg.cli import main
 from kg.gazetteer import WIKIDATA_FILE, Gazetteer
 from kg.linking import REVIEW_COLUMNS, today
 from kg.sssom import mapping_set
-from tests.conftest import FIXTURES, free_port
+from tests.conftest import FIXTURES, free_port, oxigraph_server
 
 WIKIDATA = FIXTURES / "wikidata"
 QUERIED = ["georgia", "jan-novak", "warsaw-pact", "atlantis", "red-sea"]  # drone-swarm: no class
 
 
-def oxigraph_command() -> str | None:
-    beside = Path(sys.executable).with_name("oxigraph")
-    return str(beside) if beside.is_file() else shutil.which("oxigraph")
-
-
 @pytest.fixture(scope="module")
 def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Oxigraph's server, read-only, over the fixture items; its query URL."""
-    command = oxigraph_command()
-    if command is None:
-        pytest.skip("the oxigraph server is not installed (pip install oxigraph)")
-    location = tmp_path_factory.mktemp("wikidata") / "store"
-    subprocess.run(
-        [command, "load", "--location", str(location), "--file", str(WIKIDATA / "items.ttl")],
-        check=True,
-        capture_output=True,
-    )
-    port = free_port()
-    log = location.parent / "oxigraph.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [command, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}/query"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"oxigraph exited with {process.returncode}:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"oxigraph did not start:\n{log.read_text()}")
-            time.sleep(0.1)
+    with oxigraph_server(WIKIDATA / "items.ttl", tmp_path_factory.mktemp("wikidata")) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
 
 
 class Proxy(ThreadingHTTPServer):
