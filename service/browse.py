@@ -53,12 +53,12 @@ def fold(text: str) -> str:
 
 
 def index() -> list[Entry]:
+    """Built once per store generation (see :func:`service.data.per_generation`)."""
+    return data.per_generation("label_index", _build_index)
+
+
+def _build_index() -> list[Entry]:
     """Every labelled resource, English labels first, cached per store generation."""
-    state = current_app.extensions["axis-kg"]
-    generation = state["executor"].generation
-    cached = state.get("label_index")
-    if cached and cached[0] == generation:
-        return cached[1]
     labels: dict[str, str] = {}
     types: dict[str, set[str]] = {}
     for row in data.select(_INDEX):
@@ -70,7 +70,6 @@ def index() -> list[Entry]:
             types[iri].add(row["type"]["value"])
     entries = [Entry(iri, labels[iri], tuple(sorted(types[iri])), fold(labels[iri])) for iri in labels]
     entries.sort(key=lambda e: e.key)
-    state["label_index"] = (generation, entries)
     return entries
 
 

@@ -8,7 +8,9 @@ page costs a handful of queries, not one per item.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from flask import current_app, g
 
@@ -25,6 +27,7 @@ PREFIX prov: <http://www.w3.org/ns/prov#>
 """
 
 Term = dict[str, str]
+T = TypeVar("T")
 
 
 def _run(job: Job) -> Answer:
@@ -69,6 +72,17 @@ def describe_as(iri: str, format_name: str) -> Answer:
         "query", "DESCRIBE ?resource", format_name=format_name, max_rows=10_000, bindings=(("resource", iri),)
     )
     return _run(job)
+
+
+def per_generation(key: str, build: Callable[[], T]) -> T:
+    """``build()``'s value, kept (per web worker) until an update changes the store."""
+    state = current_app.extensions["axis-kg"]
+    generation = state["executor"].generation
+    cached = state.get(key)
+    if cached is None or cached[0] != generation:
+        cached = (generation, build())
+        state[key] = cached
+    return cached[1]
 
 
 def base_iri() -> str:

@@ -81,12 +81,14 @@ def _select(query: str) -> list[dict[str, str]]:
 
 
 def statistics() -> Statistics:
+    """Built once per store generation (see :func:`service.data.per_generation`)."""
+    from service import data  # service.data runs queries through service.sparql, which imports this module
+
+    return data.per_generation("statistics", _build_statistics)
+
+
+def _build_statistics() -> Statistics:
     """The store's figures, computed once per store generation."""
-    state = current_app.extensions["axis-kg"]
-    generation = state["executor"].generation
-    cached = state.get("statistics")
-    if cached and cached[0] == generation:
-        return cached[1]
     stats = Statistics()
     for row in _select(_STATISTICS["totals"]) + _select(_STATISTICS["entities"]):
         stats.totals.update({name: int(value) for name, value in row.items()})
@@ -96,7 +98,6 @@ def statistics() -> Statistics:
         (r["graph"], int(r["triples"]), int(r["subjects"]), r.get("title"))
         for r in _select(_STATISTICS["graphs"])
     ]
-    state["statistics"] = (generation, stats)
     return stats
 
 

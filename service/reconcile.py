@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 
 from kg.gazetteer import Gazetteer
 from service import data
@@ -78,12 +78,12 @@ def _id_of(iri: str) -> str | None:
 
 
 def catalogue() -> Catalogue:
+    """Built once per store generation (see :func:`service.data.per_generation`)."""
+    return data.per_generation("reconcile", _build_catalogue)
+
+
+def _build_catalogue() -> Catalogue:
     """The candidates, with the gazetteer's other names for the entities it knows."""
-    state = current_app.extensions["axis-kg"]
-    generation = state["executor"].generation
-    cached = state.get("reconcile")
-    if cached and cached[0] == generation:
-        return cached[1]
     gazetteer = Gazetteer.load()
     candidates: dict[str, Candidate] = {}
     for entry in index():
@@ -119,7 +119,6 @@ def catalogue() -> Catalogue:
         if "super" in row and row["super"]["value"].startswith(AXIS):
             ancestors[local].add(row["super"]["value"][len(AXIS) :])
     built = Catalogue(list(candidates.values()), {c.id: c for c in candidates.values()}, classes, ancestors)
-    state["reconcile"] = (generation, built)
     return built
 
 
