@@ -6,6 +6,7 @@ import hashlib
 import logging
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import Flask, Response, g, jsonify, request
 
@@ -46,7 +47,12 @@ def _access_log(response: Response) -> Response:
     text = g.get("query_text")
     digest = hashlib.sha256(text.encode()).hexdigest()[:12] if text else "-"
     logging.getLogger(ACCESS_LOG).info(
-        "%s %s %d %.1fms query=%s", request.method, request.path, response.status_code, duration_ms, digest
+        "%s %s %d %.1fms query=%s",
+        request.method,
+        quote(request.path, safe="/:@!$&'()*+,;=-._~"),  # no line breaks or control bytes in the log
+        response.status_code,
+        duration_ms,
+        digest,
     )
     return response
 

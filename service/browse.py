@@ -175,6 +175,8 @@ class Member:
 def by_class(name: str) -> Response:
     """The instances of an ontology class, 50 a page, by label (or text)."""
     iri = AXIS + name
+    if not name.isidentifier():
+        raise ApiError(404, f"no class axis:{name}; the home page lists the classes")
     try:
         page = max(1, int(request.args.get("page", "1")))
     except ValueError:

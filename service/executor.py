@@ -55,6 +55,8 @@ class Executor:
         child.close()
         if not parent.poll(_STARTUP_S):
             process.kill()
+            process.join(5)
+            parent.close()
             raise WorkerUnavailable("the query worker did not start in time")
         try:
             status, detail = parent.recv()
@@ -62,6 +64,7 @@ class Executor:
             status, detail = "failed", "the query worker exited while starting"
         if status != "ready":
             process.join(5)
+            parent.close()
             raise WorkerUnavailable(str(detail))
         self._process, self._conn = process, parent
         return parent
@@ -88,7 +91,11 @@ class Executor:
             if conn is None:
                 self._stop()
                 conn = self._start()
-            conn.send(job)
+            try:
+                conn.send(job)
+            except OSError:
+                self._stop()
+                raise WorkerUnavailable("the query worker stopped before it took this request") from None
             if not conn.poll(self.timeout_s):
                 self._stop()
                 raise QueryTimeout(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from urllib.parse import urljoin
+from urllib.parse import urlsplit
 
 from pyoxigraph import NamedNode
 
@@ -27,7 +27,7 @@ _TOKENS = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 _PREFIX = re.compile(r"(?i)(?<![\w?$:])PREFIX\s+([A-Za-z][\w.-]*)?:\s*(<_*>)")
-_BASE = re.compile(r"(?i)(?<![\w?$:])BASE\s+(<_*>)")
+_IRI_TOKEN = re.compile(r"<_*>")
 
 
 def _keyword(word: str) -> re.Pattern[str]:
@@ -79,10 +79,6 @@ class Masked:
         end = self.masked.index(">", start)
         return self.text[start + 1 : end]
 
-    def base(self) -> str | None:
-        match = _BASE.search(self.masked)
-        return self.iri_at(match.start(1)) if match else None
-
     def prefixes(self) -> dict[str, str]:
         return {(m.group(1) or ""): self.iri_at(m.start(2)) for m in _PREFIX.finditer(self.masked)}
 
@@ -99,6 +95,18 @@ def is_describe(query: str) -> bool:
     False
     """
     return Masked.of(query).has(_DESCRIBE)
+
+
+_VOLATILE = re.compile(r"(?i)(?<![\w?$:])(?:NOW|RAND|UUID|STRUUID|BNODE)\s*\(")
+
+
+def is_volatile(query: str) -> bool:
+    """Whether a query's answer changes from one run to the next (NOW, RAND, UUID, BNODE).
+
+    >>> is_volatile("SELECT (RAND() AS ?r) {}"), is_volatile("SELECT ?rand { ?s ?p 'NOW()' }")
+    (True, False)
+    """
+    return _VOLATILE.search(Masked.of(query).masked) is not None
 
 
 def names_dataset(query: str) -> bool:
@@ -125,20 +133,35 @@ def _service_spans(query: str) -> list[tuple[int, int, str]]:
             position = silent.end()
         while position < len(masked.masked) and masked.masked[position].isspace():
             position += 1
-        rest = masked.masked[position:]
-        if rest.startswith("<"):
-            end = masked.masked.index(">", position) + 1
-            spans.append((position, end, urljoin(masked.base() or "", masked.iri_at(position))))
+        # Fail closed: anything but a plain absolute IRI, or a prefixed name that expands to one,
+        # is refused rather than resolved here in a way the engine might not (BASE, escapes).
+        if masked.masked.startswith("<", position):
+            token = _IRI_TOKEN.match(masked.masked, position)
+            if token is None:
+                raise GuardError("SERVICE must name its endpoint with a plain IRI, without escapes")
+            spans.append((position, token.end(), _absolute(masked.iri_at(position))))
         elif (pname := _PNAME.match(masked.masked, position)) and pname.group(0).strip():
+            after = masked.masked[pname.end() : pname.end() + 1]
             namespace = masked.prefixes().get(pname.group(1) or "")
             if namespace is None:
                 raise GuardError(f"SERVICE uses the undeclared prefix '{pname.group(1) or ''}:'")
-            spans.append(
-                (pname.start(1) if pname.group(1) else position, pname.end(), namespace + pname.group(2))
-            )
+            if after and not (after.isspace() or after == "{"):
+                raise GuardError(
+                    "SERVICE must name its endpoint with a plain IRI or prefixed name, without escapes"
+                )
+            start = pname.start(1) if pname.group(1) else position
+            spans.append((start, pname.end(), _absolute(namespace + pname.group(2))))
         else:
             raise GuardError("SERVICE must name its endpoint with an IRI; a variable endpoint is not allowed")
     return spans
+
+
+def _absolute(iri: str) -> str:
+    """``iri`` if it is an absolute http(s) IRI; SERVICE endpoints are never resolved against BASE."""
+    parts = urlsplit(iri)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise GuardError(f"SERVICE must name its endpoint with an absolute http(s) IRI, not <{iri}>")
+    return iri
 
 
 def service_targets(query: str) -> list[str]:

@@ -166,11 +166,7 @@ def _property_bonus(conditions: list[dict[str, Any]], candidate: Candidate) -> f
     """Points for property conditions that hold: Wikidata ID, description words, type."""
     bonus = 0.0
     for condition in conditions:
-        pid, value = condition["pid"], condition["v"]
-        values = [
-            v.get("id", v.get("name", "")) if isinstance(v, dict) else str(v)
-            for v in (value if isinstance(value, list) else [value])
-        ]
+        pid, values = condition["pid"], _condition_values(condition["v"]) or []
         if pid == "wikidata":
             held = candidate.wikidata
         elif pid == "description":
@@ -194,10 +190,12 @@ def reconcile_one(query: dict[str, Any], catalogue: Catalogue) -> dict[str, Any]
     for candidate in catalogue.candidates:
         if wanted and not (wanted & _types(candidate, catalogue)):
             continue
-        points = score(text, candidate) if text else 0.0
+        bonus = _property_bonus(conditions, candidate)
+        # Without text, properties alone decide: a candidate must meet at least one of them.
+        points = score(text, candidate) if text else (80.0 if bonus else 0.0)
         if points == 0.0:
             continue
-        ranked.append((min(100.0, points + _property_bonus(conditions, candidate)), candidate))
+        ranked.append((min(100.0, points + bonus), candidate))
     ranked.sort(key=lambda item: (-item[0], item[1].label))
     results = []
     for position, (points, candidate) in enumerate(ranked[:limit]):
@@ -218,12 +216,33 @@ def reconcile_one(query: dict[str, Any], catalogue: Catalogue) -> dict[str, Any]
     return {"result": results}
 
 
+def _load_json(raw: str, name: str) -> Any:
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        raise ApiError(400, f"'{name}' is nested too deeply to read") from None
+    except ValueError as error:
+        raise ApiError(400, f"'{name}' is not JSON: {error}") from None
+
+
+_SCALAR = (str, int, float)
+
+
+def _condition_values(value: Any) -> list[str] | None:
+    """A property condition's values as strings, or None if it holds anything else."""
+    values = []
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, dict):
+            item = item.get("id", item.get("name"))
+        if isinstance(item, bool) or not isinstance(item, _SCALAR):
+            return None
+        values.append(str(item))
+    return values
+
+
 def _checked_batch(raw: str) -> dict[str, dict[str, Any]]:
     """A query batch, or a 400 that says what is wrong with it."""
-    try:
-        batch = json.loads(raw)
-    except ValueError as error:
-        raise ApiError(400, f"'queries' is not JSON: {error}") from None
+    batch = _load_json(raw, "queries")
     if not isinstance(batch, dict) or not batch:
         raise ApiError(
             400, '\'queries\' must be a JSON object of queries, such as {"q0": {"query": "Russia"}}'
@@ -242,7 +261,10 @@ def _checked_batch(raw: str) -> dict[str, dict[str, Any]]:
         if "limit" in query and (not isinstance(query["limit"], int) or query["limit"] < 1):
             raise ApiError(400, f"query {key!r}: 'limit' must be a positive whole number")
         if not isinstance(conditions, list) or any(
-            not isinstance(c, dict) or "pid" not in c or "v" not in c for c in conditions
+            not isinstance(c, dict)
+            or not isinstance(c.get("pid"), str)
+            or _condition_values(c.get("v")) is None
+            for c in conditions
         ):
             raise ApiError(400, f'query {key!r}: \'properties\' must be a list of {{"pid": …, "v": …}}')
         if query.get("type_strict", "any") not in ("any", "all", "should"):
@@ -302,10 +324,7 @@ def manifest() -> dict[str, Any]:
 
 def extend(raw: str) -> dict[str, Any]:
     """A data extension: the requested properties of the requested ids."""
-    try:
-        query = json.loads(raw)
-    except ValueError as error:
-        raise ApiError(400, f"'extend' is not JSON: {error}") from None
+    query = _load_json(raw, "extend")
     if (
         not isinstance(query, dict)
         or not isinstance(query.get("ids"), list)
@@ -313,7 +332,7 @@ def extend(raw: str) -> dict[str, Any]:
     ):
         raise ApiError(400, '\'extend\' must be {"ids": [...], "properties": [{"id": "wikidata"}, ...]}')
     wanted = [p.get("id") if isinstance(p, dict) else None for p in query["properties"]]
-    unknown = [p for p in wanted if p not in PROPERTIES]
+    unknown = [p for p in wanted if not isinstance(p, str) or p not in PROPERTIES]
     if unknown:
         raise ApiError(
             400, f"unknown properties {unknown}; propose_properties lists: {', '.join(PROPERTIES)}"

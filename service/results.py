@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
@@ -32,6 +33,22 @@ _RDF_FORMATS = {
     nego.JSONLD.name: ox.RdfFormat.JSON_LD,
     nego.TRIG.name: ox.RdfFormat.TRIG,
 }
+
+
+class NotRepresentable(ValueError):
+    """The result holds something the chosen format cannot carry."""
+
+
+#: Characters XML 1.0 cannot carry, not even escaped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    if _NOT_XML.search(text):
+        raise NotRepresentable(
+            "a value holds a control character that XML 1.0 cannot carry; ask for JSON or TSV"
+        )
+    return escape(text)
 
 
 def term_json(term: Term) -> dict[str, object]:
@@ -59,15 +76,15 @@ def term_json(term: Term) -> dict[str, object]:
 
 def _xml_term(term: Term) -> str:
     if isinstance(term, ox.NamedNode):
-        return f"<uri>{escape(term.value)}</uri>"
+        return f"<uri>{_xml_text(term.value)}</uri>"
     if isinstance(term, ox.BlankNode):
-        return f"<bnode>{escape(term.value)}</bnode>"
+        return f"<bnode>{_xml_text(term.value)}</bnode>"
     if isinstance(term, ox.Literal):
         if term.language:
-            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+            return f"<literal xml:lang={quoteattr(term.language)}>{_xml_text(term.value)}</literal>"
         if term.datatype.value != XSD_STRING:
-            return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
-        return f"<literal>{escape(term.value)}</literal>"
+            return f"<literal datatype={quoteattr(term.datatype.value)}>{_xml_text(term.value)}</literal>"
+        return f"<literal>{_xml_text(term.value)}</literal>"
     parts = zip(("subject", "predicate", "object"), (term.subject, term.predicate, term.object), strict=True)
     return "<triple>" + "".join(f"<{n}>{_xml_term(t)}</{n}>" for n, t in parts) + "</triple>"
 
@@ -146,4 +163,10 @@ def write_graph(fmt: nego.Format, triples: Sequence[ox.Triple]) -> bytes:
     if rdf_format.supports_datasets:
         statements = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
     prefixes = dict(PREFIXES) if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
-    return ox.serialize(statements, format=rdf_format, prefixes=prefixes)
+    try:
+        return ox.serialize(statements, format=rdf_format, prefixes=prefixes)
+    except (OSError, ValueError) as error:
+        # Such as a triple term (RDF 1.2) in a format that has no syntax for it yet.
+        raise NotRepresentable(
+            f"the result cannot be written as {fmt.name}: {error}; ask for Turtle or N-Triples"
+        ) from None

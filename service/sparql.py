@@ -64,9 +64,25 @@ def _check_charset() -> None:
 def _body_text(what: str) -> str:
     _check_charset()
     try:
-        return request.get_data(cache=False).decode("utf-8")
+        return read_body().decode("utf-8")
     except UnicodeDecodeError as error:
         raise ApiError(400, f"the {what} is not valid UTF-8 (byte {error.start}); send it in UTF-8") from None
+
+
+def read_body() -> bytes:
+    """The request body, or a 413 if it is over the limit, however it was sent.
+
+    A body sent in chunks has no length to check up front; reading one byte past the limit
+    tells, so that a long body is refused rather than cut and run.
+    """
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    stream = request.environ.get("wsgi.input") if request.content_length is None else request.stream
+    body = stream.read(limit + 1) if stream is not None else b""
+    if len(body) > limit:
+        raise ApiError(
+            413, f"the request body is larger than the limit of {limit:,} bytes; send a smaller one"
+        )
+    return body
 
 
 def _one(params: dict[str, list[str]], name: str) -> str | None:
@@ -83,7 +99,7 @@ def _graphs(params: dict[str, list[str]], name: str) -> tuple[str, ...]:
 def read_operation() -> tuple[Operation | None, dict[str, list[str]]]:
     """The operation in the request and all its parameters; ``None`` for a bare GET."""
     url = _params(request.query_string, "URL")
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         if "update" in url:
             raise ApiError(400, f"an update must be sent by POST, as {FORM} or {UPDATE_TYPE}")
         params, text, kind = url, _one(url, "query"), "query"
@@ -93,7 +109,7 @@ def read_operation() -> tuple[Operation | None, dict[str, list[str]]]:
         mimetype = request.mimetype
         if mimetype == FORM:
             _check_charset()
-            form = _params(request.get_data(cache=False), "form body")
+            form = _params(read_body(), "form body")
             params = {k: url.get(k, []) + form.get(k, []) for k in url.keys() | form.keys()}
             query, update = _one(params, "query"), _one(params, "update")
             if query is not None and update is not None:
@@ -151,7 +167,7 @@ def execute(job: Job) -> Answer:
         raise ApiError(503, f"the store is unavailable: {error}") from None
     if answer.error:
         raise ApiError(answer.status, answer.error)
-    if job.operation == "query":
+    if job.operation == "query" and not guard.is_volatile(job.text):
         cache.put(job, generation, answer)
     return answer
 

@@ -112,12 +112,15 @@ def labels_of(store: ox.Store, terms: Iterator[object]) -> dict[str, str]:
     return {iri: label for iri, (_, label) in found.items()}
 
 
-def describe_more(store: ox.Store, triples: list[ox.Triple]) -> list[ox.Triple]:
+def describe_more(
+    store: ox.Store, triples: list[ox.Triple], dataset: dict[str, object] | None = None
+) -> list[ox.Triple]:
     """A DESCRIBE answer made whole for a reader: what it says about the resources' own hash
     resources (``x#span`` of ``x``) and the labels of everything it links to.
 
     Dereferencing an IRI returns exactly this too, so the two always agree.
     """
+    options = {"use_default_graph_as_union": True} if dataset is None else dataset
     subjects = {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}
     extra: list[ox.Triple] = []
     found = triples
@@ -133,7 +136,7 @@ def describe_more(store: ox.Store, triples: list[ox.Triple]) -> list[ox.Triple]:
         if not children:
             break
         described = " ".join(str(child) for child in sorted(children, key=lambda n: n.value))
-        found = list(store.query(f"DESCRIBE {described}", use_default_graph_as_union=True))
+        found = list(store.query(f"DESCRIBE {described}", **options))
         extra += found
         subjects |= {child.value for child in children}
     linked = {
@@ -148,7 +151,7 @@ def describe_more(store: ox.Store, triples: list[ox.Triple]) -> list[ox.Triple]:
             store.query(
                 f"CONSTRUCT {{ ?s ?p ?label }} WHERE {{ VALUES ?s {{ {values} }} "
                 f"VALUES ?p {{ {predicates} }} ?s ?p ?label }}",
-                use_default_graph_as_union=True,
+                **options,
             )
         )
     return list(dict.fromkeys([*triples, *extra]))
@@ -195,7 +198,7 @@ def run_query(store: ox.Store, job: Job) -> Answer:
             answer.body = results.write_boolean(fmt, value)
             return answer
         if kind == "graph" and guard.is_describe(job.text):
-            native = iter(describe_more(store, list(native)))
+            native = iter(describe_more(store, list(native), _dataset(job)))
         items = list(itertools.islice(native, job.max_rows + 1))
         answer.truncated = len(items) > job.max_rows
         items = items[: job.max_rows]
@@ -211,6 +214,8 @@ def run_query(store: ox.Store, job: Job) -> Answer:
                 rows = [[t.subject, t.predicate, t.object] for t in items]
                 return _html_answer(store, answer, ["subject", "predicate", "object"], rows)
             answer.body = results.write_graph(fmt, items)
+    except results.NotRepresentable as error:
+        return _failure(406, str(error))
     except RuntimeError as error:
         return _failure(400, f"the query failed while running: {_brief(error)}")
     except OSError as error:

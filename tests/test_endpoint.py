@@ -225,3 +225,31 @@ def test_query_page_loads_the_editor_when_installed(endpoint: Server) -> None:
     page = _get(endpoint, BROWSER).text
     for asset in EDITOR_ASSETS:
         assert f"/static/{asset}" in page
+
+
+def test_head_answers_like_get(endpoint: Server) -> None:
+    response = requests.head(endpoint.sparql, params={"query": "ASK {}"}, timeout=30)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/sparql-results+json")
+
+
+def test_random_answers_are_not_cached(endpoint: Server) -> None:
+    query = "SELECT (STRUUID() AS ?id) {}"
+    first, second = (_get(endpoint, None, query=query).json() for _ in range(2))
+    assert first != second
+
+
+def test_xml_refuses_what_xml_cannot_carry(endpoint: Server) -> None:
+    query = 'SELECT (CONCAT("a", CODEPOINT_TO_STRING(1), "b") AS ?x) {}'.replace(
+        "CODEPOINT_TO_STRING(1)", '"\\u0001"'
+    )
+    response = _get(endpoint, "application/sparql-results+xml", query=query)
+    assert response.status_code == 406 and "XML" in response.json()["message"]
+    assert _get(endpoint, "application/sparql-results+json", query=query).json()["results"]["bindings"]
+
+
+def test_access_log_lines_cannot_be_forged(endpoint: Server) -> None:
+    forged = "/x%0A2026-01-01 00:00:00,000 POST /sparql 204 1.0ms query=forged"
+    requests.get(endpoint.url + forged, timeout=30)
+    assert "query=forged\n" not in endpoint.log_text()
+    assert "/x%0A2026" in endpoint.log_text()

@@ -210,6 +210,7 @@ def test_class_lists_page(endpoint: Server) -> None:
     assert _get(endpoint, "/class/Claim", BROWSER, page="9").status_code == 404
     assert _get(endpoint, "/class/Claim", "application/json", page="x").status_code == 400
     assert _get(endpoint, "/class/NoSuchClass", "application/json").status_code == 404
+    assert _get(endpoint, "/class/a b", "application/json").status_code == 404
 
 
 def test_ontology_documentation_has_every_term_anchor(endpoint: Server) -> None:

@@ -112,7 +112,10 @@ def test_batches_types_properties_and_limit(endpoint: Server, schemas: ModuleTyp
         ('{"q0": {"query": ""}}', "no 'query'"),
         ('{"q0": {"query": "Russia", "limit": 0}}', "limit"),
         ('{"q0": {"query": "Russia", "properties": [{"v": 1}]}}', "properties"),
+        ('{"q0": {"query": "Russia", "properties": [{"pid": "wikidata", "v": {"id": [5]}}]}}', "properties"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
     ],
+    ids=["not-json", "array", "string-query", "empty-query", "limit", "no-pid", "odd-value", "deep"],
 )
 def test_malformed_batches_are_400_with_the_reason(endpoint: Server, raw: str, reason: str) -> None:
     response = requests.post(f"{endpoint.url}/reconcile", data={"queries": raw}, timeout=30)
@@ -166,3 +169,15 @@ def test_data_extension_gives_wikidata_ids(endpoint: Server, schemas: ModuleType
         timeout=30,
     )
     assert bad.status_code == 400 and "propose_properties" in bad.json()["message"]
+    unhashable = requests.post(
+        f"{endpoint.url}/reconcile",
+        data={"extend": json.dumps({"ids": ["russia"], "properties": [{"id": []}]})},
+        timeout=30,
+    )
+    assert unhashable.status_code == 400
+
+
+def test_properties_alone_find_their_entity(endpoint: Server, schemas: ModuleType | None) -> None:
+    answer = _reconcile(endpoint, {"q0": {"properties": [{"pid": "wikidata", "v": "Q148"}]}}).json()
+    valid(schemas, "reconciliation-result-batch", answer)
+    assert [candidate["id"] for candidate in answer["q0"]["result"]] == ["china"]

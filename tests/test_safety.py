@@ -211,6 +211,25 @@ def test_body_over_the_limit_is_413(endpoint: Server) -> None:
     assert "larger than the limit" in response.json()["message"]
 
 
+def test_chunked_body_over_the_limit_is_413_not_cut(endpoint: Server) -> None:
+    def chunks() -> Iterator[bytes]:
+        body = ("ASK {} # " + "x" * (2 << 20)).encode()
+        for start in range(0, len(body), 1 << 16):
+            yield body[start : start + (1 << 16)]
+
+    response = requests.post(
+        endpoint.sparql, data=chunks(), headers={"Content-Type": "application/sparql-query"}, timeout=30
+    )
+    assert response.status_code == 413
+    small = requests.post(
+        endpoint.sparql,
+        data=iter([b"ASK {}"]),
+        headers={"Content-Type": "application/sparql-query"},
+        timeout=30,
+    )
+    assert small.status_code == 200 and small.json()["boolean"] is True
+
+
 def test_binary_body_is_a_clear_400(endpoint: Server) -> None:
     response = requests.post(
         endpoint.sparql,
