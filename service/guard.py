@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from pyoxigraph import NamedNode
@@ -63,13 +64,8 @@ class Masked:
 
     @classmethod
     def of(cls, text: str) -> Masked:
-        def blank(match: re.Match[str]) -> str:
-            token = match.group(0)
-            if match.lastgroup == "iri":
-                return "<" + "_" * (len(token) - 2) + ">"
-            return " " * len(token)
-
-        return cls(text, _TOKENS.sub(blank, text))
+        """The masked text; the same query is checked several times, so the last few are kept."""
+        return _masked(text)
 
     def has(self, keyword: re.Pattern[str]) -> bool:
         return keyword.search(self.masked) is not None
@@ -107,6 +103,18 @@ def is_volatile(query: str) -> bool:
     (True, False)
     """
     return _VOLATILE.search(Masked.of(query).masked) is not None
+
+
+def _blank(match: re.Match[str]) -> str:
+    token = match.group(0)
+    if match.lastgroup == "iri":
+        return "<" + "_" * (len(token) - 2) + ">"
+    return " " * len(token)
+
+
+@lru_cache(maxsize=64)
+def _masked(text: str) -> Masked:
+    return Masked(text, _TOKENS.sub(_blank, text))
 
 
 def names_dataset(query: str) -> bool:
