@@ -105,6 +105,23 @@ class Server:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
 
+def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, name: str, seconds: float) -> None:
+    """Poll ``url`` until it answers 200; fail with the server's log if it exits or never does."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with {process.returncode}:\n{log.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{name} did not start:\n{log.read_text(errors='replace')}")
+        time.sleep(0.1)
+
+
 @contextmanager
 def serve(store_path: Path, *options: str, log_dir: Path) -> Iterator[Server]:
     """Start ``kg serve`` on a free port over ``store_path``; stop it (and its workers) after."""
@@ -115,19 +132,7 @@ def serve(store_path: Path, *options: str, log_dir: Path) -> Iterator[Server]:
         process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
     server = Server(f"http://127.0.0.1:{port}", process, log)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"kg serve exited with {process.returncode}:\n{server.log_text()}")
-            try:
-                with urllib.request.urlopen(f"{server.url}/healthz", timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"kg serve did not start:\n{server.log_text()}")
-            time.sleep(0.2)
+        wait_until_up(f"{server.url}/healthz", process, log, "kg serve", seconds=60)
         yield server
     finally:
         with contextlib.suppress(ProcessLookupError):
@@ -178,19 +183,7 @@ def oxigraph_server(data: Path, directory: Path) -> Iterator[str]:
         )
     url = f"http://127.0.0.1:{port}/query"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"oxigraph exited with {process.returncode}:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"oxigraph did not start:\n{log.read_text()}")
-            time.sleep(0.1)
+        wait_until_up(f"{url}?query=ASK%7B%7D", process, log, "oxigraph", seconds=30)
         yield url
     finally:
         process.terminate()
