@@ -59,7 +59,7 @@ def _split(cell: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in cell.split("|") if part.strip())
 
 
-def _read_tsv(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
+def read_tsv(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
     try:
         with path.open(encoding="utf-8", newline="") as handle:
             reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
@@ -93,12 +93,12 @@ class Gazetteer:
     def load(cls, gazetteer: Path = GAZETTEER_FILE, wikidata: Path = WIKIDATA_FILE) -> Gazetteer:
         """Read the curated files; every Wikidata row must name a gazetteer slug and a Q-id."""
         links = {}
-        for row in _read_tsv(wikidata, WIKIDATA_COLUMNS):
+        for row in read_tsv(wikidata, WIKIDATA_COLUMNS):
             if not _QID.fullmatch(row["wikidata"] or ""):
                 raise InputError(f"{wikidata}: {row['wikidata']!r} is not a Wikidata item id (Q…)")
             links[row["slug"]] = (row["wikidata"], row["source"])
         entities = []
-        for row in _read_tsv(gazetteer, GAZETTEER_COLUMNS):
+        for row in read_tsv(gazetteer, GAZETTEER_COLUMNS):
             qid, source = links.pop(row["slug"], (None, None))
             entities.append(
                 Entity(

@@ -40,7 +40,7 @@ from SPARQLWrapper.SPARQLExceptions import (
 
 from kg import __version__
 from kg.errors import InputError, KgError
-from kg.gazetteer import DATA_DIR, WIKIDATA_COLUMNS, Entity, Gazetteer, _read_tsv
+from kg.gazetteer import DATA_DIR, WIKIDATA_COLUMNS, Entity, Gazetteer, read_tsv
 from kg.namespaces import AXIS
 
 WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
@@ -120,7 +120,7 @@ class WikidataClass:
 def load_types(path: Path = TYPES_FILE) -> dict[str, tuple[WikidataClass, ...]]:
     """The Wikidata classes of each ontology class, from ``data/wikidata-types.tsv``."""
     table: dict[str, list[WikidataClass]] = {}
-    for row in _read_tsv(path, TYPES_COLUMNS):
+    for row in read_tsv(path, TYPES_COLUMNS):
         name, qid = row["class"].strip(), row["wikidata"].strip()
         if name not in AXIS:
             raise InputError(f"{path}: {name!r} is not a class of the ontology")
@@ -622,7 +622,7 @@ def read_old_review(path: Path) -> list[dict[str, str]]:
 def read_review(path: Path) -> list[dict[str, str]]:
     if not path.is_file():
         raise InputError(f"no review file at {path}: run 'kg link' first (or give --review)")
-    return _read_tsv(path, REVIEW_COLUMNS)
+    return read_tsv(path, REVIEW_COLUMNS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -755,7 +755,7 @@ def accept(
 
 def append_mapping(mapping: Path, links: Sequence[Accepted]) -> None:
     """Append rows to the mapping file, keeping what it holds."""
-    _read_tsv(mapping, WIKIDATA_COLUMNS)  # still the expected columns
+    read_tsv(mapping, WIKIDATA_COLUMNS)  # still the expected columns
     text = mapping.read_text(encoding="utf-8")
     lines = [
         "\t".join(tsv_cell(v) for v in (link.slug, link.qid, link.source, link.method)) for link in links
@@ -771,4 +771,4 @@ def append_mapping(mapping: Path, links: Sequence[Accepted]) -> None:
 
 def mapping_rows(mapping: Path) -> Iterator[dict[str, str]]:
     """The rows of the mapping file, in order."""
-    yield from _read_tsv(mapping, WIKIDATA_COLUMNS)
+    yield from read_tsv(mapping, WIKIDATA_COLUMNS)

@@ -74,6 +74,20 @@ def describe_as(iri: str, format_name: str) -> Answer:
     return _run(job)
 
 
+def cell(row: dict[str, Term], name: str, default: str = "") -> str:
+    """The value bound to ``name`` in a result row, or ``default`` when it is unbound."""
+    return row.get(name, {}).get("value", default)
+
+
+def local_name(iri: str) -> str:
+    """The last segment of an IRI, after its last ``/`` or ``#``.
+
+    >>> local_name("https://w3id.org/axis-kg/scheme/epistemic-status#assessment")
+    'assessment'
+    """
+    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
 def per_generation(key: str, build: Callable[[], T]) -> T:
     """``build()``'s value, kept (per web worker) until an update changes the store."""
     state = current_app.extensions["axis-kg"]

@@ -29,8 +29,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, url_for
-from pyoxigraph import NamedNode
-from werkzeug.routing import BuildError
 
 from kg.errors import InputError
 from kg.identifiers import slugify
@@ -319,12 +317,9 @@ def _trim(text: str, start: int, end: int) -> int:
 
 def document_iri(slug: str) -> str:
     """The IRI of the document ``slug``; a 404 if no IRI can be made of it."""
-    iri = f"{data.base_iri()}id/document/{slug}"
-    try:
-        NamedNode(iri)
-    except ValueError:
-        raise ApiError(404, f"/document/{slug} names no document; see the list at /document/") from None
-    return iri
+    from service.resources import resource_iri  # resources imports the page modules
+
+    return resource_iri(f"document/{slug}", f"/document/{slug} names no document; see the list at /document/")
 
 
 def corpus_dir() -> Path:
@@ -353,22 +348,6 @@ def read_text(slug: str, digest: str | None) -> SourceDocument | None:
         if digest is None or hashlib.sha256(document.text.encode("utf-8")).hexdigest() == digest:
             return document
     return None
-
-
-def _value(row: dict[str, dict[str, str]], name: str, default: str = "") -> str:
-    return row.get(name, {}).get("value", default)
-
-
-def _link(iri: str) -> str | None:
-    """Where an IRI links, or None while the page it would link to is not served."""
-    try:
-        return href_for(iri)
-    except BuildError:
-        return None
-
-
-def _local(iri: str) -> str:
-    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
 @dataclass
@@ -424,10 +403,17 @@ def _legend(rows: list[dict[str, dict[str, str]]], claims: list[Claim]) -> list[
     for row in rows:
         iri = row["status"]["value"]
         entry = entries.setdefault(
-            iri, {"iri": iri, "key": _local(iri), "label": "", "definition": "", "count": counts.get(iri, 0)}
+            iri,
+            {
+                "iri": iri,
+                "key": data.local_name(iri),
+                "label": "",
+                "definition": "",
+                "count": counts.get(iri, 0),
+            },
         )
-        entry["label"] = entry["label"] or _value(row, "label")
-        entry["definition"] = entry["definition"] or _value(row, "definition")
+        entry["label"] = entry["label"] or data.cell(row, "label")
+        entry["definition"] = entry["definition"] or data.cell(row, "definition")
     for claim in claims:  # a status outside the scheme still gets its line
         entries.setdefault(
             claim.status,
@@ -442,7 +428,7 @@ def _legend(rows: list[dict[str, dict[str, str]]], claims: list[Claim]) -> list[
     rank = {key: index for index, key in enumerate(STATUS_ORDER)}
     for entry in entries.values():
         entry["label"] = entry["label"] or entry["key"]
-        entry["href"] = _link(str(entry["iri"]))
+        entry["href"] = href_for(str(entry["iri"]))
     return sorted(entries.values(), key=lambda e: (rank.get(str(e["key"]), len(rank)), str(e["label"])))
 
 
@@ -456,10 +442,10 @@ def _sections(
             iri,
             Section(
                 iri,
-                "section-" + _local(iri),
-                _value(row, "title"),
-                _value(row, "number"),
-                _value(row, "parent") or None,
+                "section-" + data.local_name(iri),
+                data.cell(row, "title"),
+                data.cell(row, "number"),
+                data.cell(row, "parent") or None,
             ),
         )
     first_claim: dict[str, Claim] = {}
@@ -560,7 +546,7 @@ def reading_page(slug: str) -> dict[str, object]:
     if not rows:
         raise ApiError(404, f"there is no document {slug!r}; the documents are listed at /document/")
     meta = rows[0]
-    identifier = _value(meta, "identifier")
+    identifier = data.cell(meta, "identifier")
     digest = identifier[len("sha256:") :] if identifier.startswith("sha256:") else None
 
     claims: dict[str, Claim] = {}  # a claim in two sections, or with two labels, comes in two rows
@@ -570,16 +556,16 @@ def reading_page(slug: str) -> dict[str, object]:
             claim,
             Claim(
                 iri=claim,
-                key=_local(claim),
+                key=data.local_name(claim),
                 text=row["text"]["value"],
                 start=int(row["start"]["value"]),
                 end=int(row["end"]["value"]),
                 status=status,
-                status_key=_local(status),
+                status_key=data.local_name(status),
                 status_label="",
-                likelihood=_value(row, "likelihoodLabel"),
-                section=_value(row, "section") or None,
-                href=_link(claim),
+                likelihood=data.cell(row, "likelihoodLabel"),
+                section=data.cell(row, "section") or None,
+                href=href_for(claim),
             ),
         )
     mentions: dict[str, Mention] = {}
@@ -590,10 +576,10 @@ def reading_page(slug: str) -> dict[str, object]:
             Mention(
                 iri=mention,
                 entity=entity,
-                label=_value(row, "label") or _local(entity),
+                label=data.cell(row, "label") or data.local_name(entity),
                 start=int(row["start"]["value"]),
                 end=int(row["end"]["value"]),
-                href=_link(entity),
+                href=href_for(entity),
             ),
         )
     section_rows = data.select(_SECTIONS, document=iri)
@@ -617,17 +603,17 @@ def reading_page(slug: str) -> dict[str, object]:
         markup = []
         fallback = [(claim, claim_markup(claim, mention_list)) for claim in claim_list]
 
-    author = _value(meta, "author")
+    author = data.cell(meta, "author")
     return {
         "slug": slug,
         "iri": iri,
-        "title": _value(meta, "title") or slug,
-        "author": _value(meta, "authorLabel") or (_local(author) if author else ""),
-        "author_href": _link(author) if author else None,
-        "issued": _value(meta, "issued"),
-        "publisher": _value(meta, "publisher"),
-        "source": _value(meta, "source"),
-        "document_href": _link(iri),
+        "title": data.cell(meta, "title") or slug,
+        "author": data.cell(meta, "authorLabel") or (data.local_name(author) if author else ""),
+        "author_href": href_for(author) if author else None,
+        "issued": data.cell(meta, "issued"),
+        "publisher": data.cell(meta, "publisher"),
+        "source": data.cell(meta, "source"),
+        "document_href": href_for(iri),
         "markup": markup,
         "fallback": fallback,
         "toc": toc,
@@ -644,17 +630,17 @@ def index() -> Response:
     documents = []
     for row in data.select(_DOCUMENTS):
         iri = row["document"]["value"]
-        author = _value(row, "author")
+        author = data.cell(row, "author")
         documents.append(
             {
-                "title": _value(row, "title") or _local(iri),
-                "href": url_for("reading.document", slug=_local(iri)),
-                "data_href": _link(iri),
-                "author": _value(row, "authorLabel") or (_local(author) if author else ""),
-                "author_href": _link(author) if author else None,
-                "issued": _value(row, "issued"),
-                "claims": int(_value(row, "claims", "0")),
-                "mentions": int(_value(row, "mentions", "0")),
+                "title": data.cell(row, "title") or data.local_name(iri),
+                "href": url_for("reading.document", slug=data.local_name(iri)),
+                "data_href": href_for(iri),
+                "author": data.cell(row, "authorLabel") or (data.local_name(author) if author else ""),
+                "author_href": href_for(author) if author else None,
+                "issued": data.cell(row, "issued"),
+                "claims": int(data.cell(row, "claims", "0")),
+                "mentions": int(data.cell(row, "mentions", "0")),
             }
         )
     return Response(render_template("reading.html", documents=documents, page=None), mimetype="text/html")

@@ -24,13 +24,13 @@ DATA_FORMATS = {"ttl": nego.TURTLE, "nt": nego.NTRIPLES, "jsonld": nego.JSONLD, 
 _OFFER = (nego.HTML, *DATA_FORMATS.values())
 
 
-def resource_iri(slug: str) -> str:
-    """The IRI that ``/id/{slug}`` stands for; a 404 if it is not a valid IRI."""
+def resource_iri(slug: str, missing: str | None = None) -> str:
+    """The IRI that ``/id/{slug}`` stands for; a 404 (saying ``missing``) if it is not a valid IRI."""
     iri = f"{data.base_iri()}id/{slug}"
     try:
         NamedNode(iri)
     except ValueError:
-        raise ApiError(404, f"/id/{slug} is not an IRI this dataset could mint") from None
+        raise ApiError(404, missing or f"/id/{slug} is not an IRI this dataset could mint") from None
     return iri
 
 

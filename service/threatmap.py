@@ -19,7 +19,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask import Blueprint, Response, render_template, url_for
-from werkzeug.routing import BuildError
 
 from service import data
 from service.pages import href_for
@@ -128,35 +127,19 @@ def excerpt(text: str, words: int = 7) -> str:
     return " ".join(parts[:words]).rstrip(",;:") + ("…" if len(parts) > words else "")
 
 
-def _value(row: dict[str, dict[str, str]], name: str) -> str:
-    return row.get(name, {}).get("value", "")
-
-
-def _local(iri: str) -> str:
-    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-
-
-def _link(iri: str) -> str | None:
-    """Where an IRI links, or None while the page it would link to is not served."""
-    try:
-        return href_for(iri)
-    except BuildError:
-        return None
-
-
 def _add(links: list[Link], row: dict[str, dict[str, str]], name: str, label: str) -> None:
-    iri = _value(row, name)
+    iri = data.cell(row, name)
     if iri and all(link.iri != iri for link in links):
-        links.append(Link(iri, _value(row, label) or _local(iri), _link(iri)))
+        links.append(Link(iri, data.cell(row, label) or data.local_name(iri), href_for(iri)))
 
 
 def _category(row: dict[str, dict[str, str]]) -> Link | None:
-    iri = _value(row, "category")
-    return Link(iri, _value(row, "categoryLabel") or _local(iri), _link(iri)) if iri else None
+    iri = data.cell(row, "category")
+    return Link(iri, data.cell(row, "categoryLabel") or data.local_name(iri), href_for(iri)) if iri else None
 
 
 def _number(row: dict[str, dict[str, str]]) -> int | None:
-    value = _value(row, "number")
+    value = data.cell(row, "number")
     return int(value) if value.isdigit() else None
 
 
@@ -204,7 +187,7 @@ def threat_map_page() -> dict[str, object]:
     for row in data.select(_THREATS):
         iri = row["threat"]["value"]
         threat = threats.setdefault(
-            iri, Threat(iri, _value(row, "label") or _local(iri), _link(iri), _number(row))
+            iri, Threat(iri, data.cell(row, "label") or data.local_name(iri), href_for(iri), _number(row))
         )
         threat.category = threat.category or _category(row)
         _add(threat.posed_by, row, "by", "byLabel")
@@ -214,10 +197,10 @@ def threat_map_page() -> dict[str, object]:
     for row in data.select(_MEASURES):
         iri = row["measure"]["value"]
         measure = measures.setdefault(
-            iri, Measure(iri, _value(row, "label") or _local(iri), _link(iri), _number(row))
+            iri, Measure(iri, data.cell(row, "label") or data.local_name(iri), href_for(iri), _number(row))
         )
         measure.category = measure.category or _category(row)
-        if (threat := _value(row, "threat")) and threat not in measure.threats:
+        if (threat := data.cell(row, "threat")) and threat not in measure.threats:
             measure.threats.append(threat)
         _add(measure.actors, row, "actor", "actorLabel")
         _add(measure.targets, row, "target", "targetLabel")
@@ -232,14 +215,14 @@ def threat_map_page() -> dict[str, object]:
                 start,
                 row["claim"]["value"],
                 row["document"]["value"],
-                _value(row, "title"),
-                _value(row, "text"),
+                data.cell(row, "title"),
+                data.cell(row, "text"),
             )
     for item in [*threats.values(), *measures.values()]:
         if item.iri in first:
             _, claim, document, title, text = first[item.iri]
-            slug = _local(document)
-            href = url_for("reading.document", slug=slug) + "#claim-" + _local(claim)
+            slug = data.local_name(document)
+            href = url_for("reading.document", slug=slug) + "#claim-" + data.local_name(claim)
             item.source = Link(claim, title or slug, href)
             if isinstance(item, Measure):
                 item.quote = text
